@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "reckon",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reckon", targets: ["reckon"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        .target(
+            name: "ReckonCore",
+            dependencies: ["PostgresClient", .product(name: "Yams", package: "Yams")]),
+        .target(name: "EmbeddedPostgres", dependencies: ["PostgresClient"]),
+        .target(name: "SampleData", dependencies: ["PostgresClient", "ReckonCore"]),
+        .target(name: "ModelBuild", dependencies: ["PostgresClient", "ReckonCore"]),
+        .target(
+            name: "Checks",
+            dependencies: ["PostgresClient", "ReckonCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Reports",
+            dependencies: [
+                "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
+        .executableTarget(
+            name: "reckon",
+            dependencies: [
+                "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
+                "Checks", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["PostgresClient", "EmbeddedPostgres"], path: "Tests/TestSupport"),
+    ]
+)
