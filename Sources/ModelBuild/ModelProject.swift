@@ -1,0 +1,156 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// The model SQL of a project: `functions.sql` and the `NN_name.sql` model files.
+public struct ModelProject: Sendable {
+    /// One model: a SQL file that builds the table of the same name.
+    public struct Model: Sendable, Equatable {
+        /// The table it builds (the file name without the `NN_` prefix and `.sql`).
+        public let name: String
+        /// The file path, for messages.
+        public let path: String
+        /// The file's SQL, with placeholders.
+        public let sql: String
+        /// Whether the model is published (`mart_*`) or intermediate.
+        public var isPublished: Bool { name.hasPrefix("mart_") }
+    }
+
+    /// The folder the models came from.
+    public let directory: String
+    /// The helper functions script, if present.
+    public let functionsSQL: String?
+    /// Models in build order (file name order).
+    public let models: [Model]
+
+    /// Reads the model folder.
+    public static func load(directory: String) throws -> ModelProject {
+        let manager = FileManager.default
+        guard let files = try? manager.contentsOfDirectory(atPath: directory) else {
+            throw InputFileError(file: directory, line: 0, column: 0, message: "models folder not found")
+        }
+        var models: [Model] = []
+        var functions: String?
+        for file in files.sorted() where file.hasSuffix(".sql") {
+            let path = (directory as NSString).appendingPathComponent(file)
+            let sql = try String(contentsOfFile: path, encoding: .utf8)
+            if file == "functions.sql" {
+                functions = sql
+                continue
+            }
+            let stem = String(file.dropLast(4))
+            guard let underscore = stem.firstIndex(of: "_"), stem[..<underscore].allSatisfy(\.isNumber),
+                !stem[..<underscore].isEmpty
+            else {
+                throw InputFileError(
+                    file: path, line: 0, column: 0,
+                    message: "model files are named NN_model_name.sql (NN gives the build order)")
+            }
+            models.append(Model(name: String(stem[stem.index(after: underscore)...]), path: path, sql: sql))
+        }
+        guard !models.isEmpty else {
+            throw InputFileError(file: directory, line: 0, column: 0, message: "no model files (NN_name.sql) found")
+        }
+        return ModelProject(directory: directory, functionsSQL: functions, models: models)
+    }
+}
+
+/// Replaces the `{{ … }}` placeholders of model SQL.
+///
+/// Supported: `{{ this }}`, `{{ ref('model') }}`, `{{ source('logical_name') }}`,
+/// `{{ reckon }}` (the functions schema) and `{{ var('name') }}` for
+/// `facebook_source_aliases`, `paid_mediums` and `ad_account_timezone`. Every name is
+/// quoted through `SQL.identifier`, every value through `SQL.literal`.
+public struct TemplateRenderer: Sendable {
+    /// Configuration supplying sources and variables.
+    public let configuration: Configuration
+    /// The schema being built.
+    public let buildSchema: String
+    /// Names of the project's models, for `ref` validation.
+    public let modelNames: Set<String>
+
+    /// Creates a renderer.
+    public init(configuration: Configuration, buildSchema: String, modelNames: Set<String>) {
+        self.configuration = configuration
+        self.buildSchema = buildSchema
+        self.modelNames = modelNames
+    }
+
+    /// Renders `sql` of `file` for model `model` (nil for functions.sql).
+    public func render(_ sql: String, file: String, model: String?) throws -> String {
+        var output = ""
+        var rest = Substring(sql)
+        while let open = rest.range(of: "{{") {
+            output += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw error(file: file, sql: sql, at: open.lowerBound, "unclosed '{{'")
+            }
+            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            output += try expand(expression, file: file, sql: sql, at: open.lowerBound, model: model)
+            rest = rest[close.upperBound...]
+        }
+        output += rest
+        return output
+    }
+
+    private func expand(_ expression: String, file: String, sql: String, at position: String.Index, model: String?) throws
+        -> String
+    {
+        if expression == "this" {
+            guard let model else { throw error(file: file, sql: sql, at: position, "{{ this }} is only valid in a model") }
+            return SQL.qualified(schema: buildSchema, name: model)
+        }
+        if expression == "reckon" { return SQL.identifier(configuration.functionsSchema) }
+        guard let argument = Self.argument(of: expression) else {
+            throw error(
+                file: file, sql: sql, at: position,
+                "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name')")
+        }
+        switch argument.function {
+        case "ref":
+            guard modelNames.contains(argument.value) else {
+                throw error(file: file, sql: sql, at: position, "ref('\(argument.value)') names no model")
+            }
+            return SQL.qualified(schema: buildSchema, name: argument.value)
+        case "source":
+            guard Configuration.logicalSources.contains(argument.value) else {
+                throw error(
+                    file: file, sql: sql, at: position,
+                    "source('\(argument.value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
+            }
+            let table = configuration.sourceTable(argument.value)
+            return SQL.qualified(schema: table.schema, name: table.table)
+        case "var":
+            switch argument.value {
+            case "facebook_source_aliases": return SQL.textArray(configuration.facebookSourceAliases)
+            case "paid_mediums": return SQL.textArray(configuration.paidMediums)
+            case "ad_account_timezone": return SQL.literal(configuration.adAccountTimeZone)
+            default:
+                throw error(
+                    file: file, sql: sql, at: position,
+                    "unknown variable '\(argument.value)'; valid: facebook_source_aliases, paid_mediums, ad_account_timezone")
+            }
+        default:
+            throw error(file: file, sql: sql, at: position, "unknown placeholder function '\(argument.function)'")
+        }
+    }
+
+    private static func argument(of expression: String) -> (function: String, value: String)? {
+        guard let open = expression.firstIndex(of: "("), expression.hasSuffix(")") else { return nil }
+        let function = expression[..<open].trimmingCharacters(in: .whitespaces)
+        var inner = expression[expression.index(after: open)..<expression.index(before: expression.endIndex)]
+            .trimmingCharacters(in: .whitespaces)
+        guard inner.count >= 2, let first = inner.first, first == "'" || first == "\"", inner.last == first else {
+            return nil
+        }
+        inner = String(inner.dropFirst().dropLast())
+        return (function, inner)
+    }
+
+    private func error(file: String, sql: String, at position: String.Index, _ message: String) -> InputFileError {
+        let prefix = sql[..<position]
+        let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+        return InputFileError(file: file, line: line, column: column, message: message)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// reckon's settings: where the data is, where the marts go, and the business rules
+/// MART.md leaves to configuration. Read from `reckon.yml`, then overridden by
+/// environment variables (see `applyEnvironment`).
+public struct Configuration: Sendable, Equatable {
+    /// The logical source names of the source contract (SOURCES.md).
+    public static let logicalSources = [
+        "facebook_campaigns", "facebook_adsets", "facebook_ads", "facebook_ad_statistics",
+        "funnelfox_funnels", "funnelfox_sessions", "funnelfox_subscriptions", "amplitude_events",
+        "stripe_subscriptions", "stripe_payments", "stripe_refunds", "stripe_balance_transactions",
+    ]
+
+    /// libpq connection string or URI; nil means `DATABASE_URL`, `PG*` or the embedded cluster.
+    public var connection: String?
+    /// Schema the published marts live in.
+    public var targetSchema = "analytics"
+    /// Schema of reckon's helper SQL functions.
+    public var functionsSchema = "reckon"
+    /// Default schema of the raw tables.
+    public var sourceSchema = "raw"
+    /// Logical source name → real `schema.table`, for sources not in `sourceSchema`.
+    public var sourceTables: [String: String] = [:]
+    /// `utm_source` values (lower case) that mean Facebook traffic.
+    public var facebookSourceAliases = ["facebook", "fb", "ig", "instagram", "meta", "an", "msg"]
+    /// `utm_medium` values (lower case) that mean paid traffic.
+    public var paidMediums = ["cpc", "paid", "ppc"]
+    /// Time zone of the Facebook ad account; `mart_campaign_daily` days are its days.
+    public var adAccountTimeZone = "UTC"
+    /// Folder of model SQL files.
+    public var modelsDirectory = "models"
+    /// Folder of check YAML files.
+    public var checksDirectory = "checks"
+    /// `work_mem` for the build's own session.
+    public var buildWorkMemory = "256MB"
+    /// Failing rows kept per failed check.
+    public var checkSampleRows = 10
+    /// Time-out of one check query, in seconds.
+    public var checkTimeoutSeconds = 300
+    /// Connections used to run checks side by side.
+    public var checkConcurrency = 2
+    /// Default path of the JSON result, if any.
+    public var jsonReportPath: String?
+    /// Default path of the JUnit XML report, if any.
+    public var junitReportPath: String?
+    /// Default path of the HTML report, if any.
+    public var htmlReportPath: String?
+
+    /// The defaults, as documented in the shipped `reckon.yml`.
+    public init() {}
+
+    /// The real table of a logical source, as `(schema, table)`.
+    public func sourceTable(_ logicalName: String) -> (schema: String, table: String) {
+        if let mapped = sourceTables[logicalName] {
+            let parts = mapped.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts.count == 2 { return (parts[0], parts[1]) }
+            return (sourceSchema, mapped)
+        }
+        return (sourceSchema, logicalName)
+    }
+
+    /// Loads `path` over the defaults; a missing file at the default path is not an error.
+    public static func load(path: String?, environment: [String: String]) throws -> Configuration {
+        var configuration = Configuration()
+        let resolvedPath = path ?? environment["RECKON_CONFIG"] ?? "reckon.yml"
+        if FileManager.default.fileExists(atPath: resolvedPath) {
+            if let document = try YAMLValue.load(path: resolvedPath) {
+                try configuration.read(document)
+            }
+        } else if path != nil {
+            throw InputFileError(file: resolvedPath, line: 0, column: 0, message: "configuration file not found")
+        }
+        try configuration.applyEnvironment(environment)
+        return configuration
+    }
+
+    mutating func read(_ document: YAMLValue) throws {
+        let root = try document.object(
+            "reckon.yml",
+            allowed: ["connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
+                "models_dir", "checks_dir", "build", "checks", "reports"])
+        connection = try root.string("connection")
+        targetSchema = try root.string("target_schema") ?? targetSchema
+        functionsSchema = try root.string("functions_schema") ?? functionsSchema
+        modelsDirectory = try root.string("models_dir") ?? modelsDirectory
+        checksDirectory = try root.string("checks_dir") ?? checksDirectory
+        paidMediums = try root.stringList("paid_mediums")?.map { $0.lowercased() } ?? paidMediums
+        if let sources = root["sources"] {
+            let object = try sources.object("sources", allowed: ["schema", "tables"])
+            sourceSchema = try object.string("schema") ?? sourceSchema
+            if let tables = object["tables"] {
+                for entry in try tables.mapping("sources.tables") {
+                    guard Self.logicalSources.contains(entry.key) else {
+                        throw entry.keyValue.error(
+                            "unknown source '\(entry.key)' in sources.tables; valid sources: \(Self.logicalSources.joined(separator: ", "))")
+                    }
+                    let real = try entry.value.string("sources.tables.\(entry.key)")
+                    guard !real.isEmpty, real.split(separator: ".").count <= 2 else {
+                        throw entry.value.error("sources.tables.\(entry.key) must be 'table' or 'schema.table', found '\(real)'")
+                    }
+                    sourceTables[entry.key] = real
+                }
+            }
+        }
+        if let facebook = root["facebook"] {
+            let object = try facebook.object("facebook", allowed: ["source_aliases", "ad_account_timezone"])
+            facebookSourceAliases = try object.stringList("source_aliases")?.map { $0.lowercased() } ?? facebookSourceAliases
+            adAccountTimeZone = try object.string("ad_account_timezone") ?? adAccountTimeZone
+        }
+        if let build = root["build"] {
+            let object = try build.object("build", allowed: ["work_mem"])
+            buildWorkMemory = try object.string("work_mem") ?? buildWorkMemory
+        }
+        if let checks = root["checks"] {
+            let object = try checks.object("checks", allowed: ["sample_rows", "timeout_seconds", "concurrency"])
+            checkSampleRows = try object.integer("sample_rows") ?? checkSampleRows
+            checkTimeoutSeconds = try object.integer("timeout_seconds") ?? checkTimeoutSeconds
+            checkConcurrency = try object.integer("concurrency") ?? checkConcurrency
+            if checkConcurrency < 1 { throw try object.required("concurrency").error("checks.concurrency must be at least 1") }
+        }
+        if let reports = root["reports"] {
+            let object = try reports.object("reports", allowed: ["json", "junit", "html"])
+            jsonReportPath = try object.string("json")
+            junitReportPath = try object.string("junit")
+            htmlReportPath = try object.string("html")
+        }
+    }
+
+    /// Environment overrides, applied after the file:
+    /// `RECKON_DATABASE_URL` or `DATABASE_URL` (connection), `RECKON_TARGET_SCHEMA`,
+    /// `RECKON_SOURCE_SCHEMA`, `RECKON_FUNCTIONS_SCHEMA`, `RECKON_AD_ACCOUNT_TIMEZONE`,
+    /// `RECKON_FACEBOOK_SOURCE_ALIASES` and `RECKON_PAID_MEDIUMS` (comma-separated),
+    /// `RECKON_MODELS_DIR`, `RECKON_CHECKS_DIR`, `RECKON_WORK_MEM`.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            return text
+        }
+        func list(_ name: String) -> [String]? {
+            value(name)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        }
+        connection = value("RECKON_DATABASE_URL") ?? value("DATABASE_URL") ?? connection
+        targetSchema = value("RECKON_TARGET_SCHEMA") ?? targetSchema
+        sourceSchema = value("RECKON_SOURCE_SCHEMA") ?? sourceSchema
+        functionsSchema = value("RECKON_FUNCTIONS_SCHEMA") ?? functionsSchema
+        adAccountTimeZone = value("RECKON_AD_ACCOUNT_TIMEZONE") ?? adAccountTimeZone
+        facebookSourceAliases = list("RECKON_FACEBOOK_SOURCE_ALIASES") ?? facebookSourceAliases
+        paidMediums = list("RECKON_PAID_MEDIUMS") ?? paidMediums
+        modelsDirectory = value("RECKON_MODELS_DIR") ?? modelsDirectory
+        checksDirectory = value("RECKON_CHECKS_DIR") ?? checksDirectory
+        buildWorkMemory = value("RECKON_WORK_MEM") ?? buildWorkMemory
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ModelBuild
+import PostgresClient
+import ReckonCore
+
+/// `reckon build`: build the marts into staging and publish them atomically.
+struct Build: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the marts from the raw tables and publish them in one transaction.",
+        discussion: """
+            Models in models/ are built into <target>__staging; the mart_* tables are then moved \
+            into the target schema in one transaction. A failed or interrupted build leaves the \
+            published marts as they were. This runs no checks: `reckon run` is the gated version.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
+    var targetSchema: String?
+
+    func run() async throws {
+        await runReporting {
+            let configuration = try common.loadConfiguration()
+            let project = try ModelProject.load(directory: configuration.modelsDirectory)
+            let connection = try Connection.connect(try resolveConnectionString(configuration))
+            let builder = ModelBuilder(
+                connection: connection, configuration: configuration, project: project,
+                targetSchema: targetSchema ?? configuration.targetSchema)
+            try builder.lock(onWait: Output.info)
+            defer { builder.unlock() }
+            let start = Date()
+            do {
+                _ = try builder.build(progress: BuildProgress.print)
+                try builder.publish()
+            } catch {
+                builder.discardStaging()
+                throw error
+            }
+            Output.info(
+                "published \(builder.publishedModels.joined(separator: ", ")) to \(builder.targetSchema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
+            )
+            return 0
+        }
+    }
+}
+
+/// Prints one progress line per build statement on stderr.
+enum BuildProgress {
+    static func print(_ step: BuildStep) {
+        Output.info(
+            String(
+                format: "  %@ %@ rows in %.2f s", step.name.padding(toLength: 36, withPad: " ", startingAt: 0),
+                String(step.rows).leftPadded(10), step.seconds))
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
