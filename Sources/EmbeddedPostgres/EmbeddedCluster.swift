@@ -152,25 +152,35 @@ public struct EmbeddedCluster: Sendable {
         return try run(tool, arguments)
     }
 
+    /// Runs a program to completion with `posix_spawn` and `waitpid`, its output going to a
+    /// temporary file (not a pipe: the server started by pg_ctl inherits the descriptor, and
+    /// a pipe would then never reach end-of-file). Foundation's `Process` is avoided: its
+    /// reaping depends on dispatch threads that a busy test run can starve.
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        // A file, not a pipe: the server started by pg_ctl inherits the descriptor, and a
-        // pipe would then never reach end-of-file.
-        let outputPath = NSTemporaryDirectory() + "reckon-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? output.close()
-        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outputPath = NSTemporaryDirectory() + "reckon-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out"
+        defer { unlink(outputPath) }
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        // Start in "/": the postgres OS user may not be allowed into the caller's folder.
+        let command = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh", executable] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &fileActions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw EmbeddedClusterError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno != EINTR { throw EmbeddedClusterError(message: "waiting for \(executable) failed") }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exitStatus, output)
     }
 }
 

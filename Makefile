@@ -1,0 +1,50 @@
+# reckon — the two set-up commands are `make demo` (the main job end to end on an embedded
+# PostgreSQL with generated sample data) and `make test` (lint + the whole test suite).
+SHELL := /bin/bash
+SWIFT ?= swift
+SESSIONS ?= 50000
+SEED ?= 42
+OUT ?= out
+RECKON = .build/release/reckon
+
+.PHONY: demo test lint build release bench deps test-deps clean db-stop
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product reckon
+
+## The main job end to end: start the embedded cluster, generate sample data, build the
+## marts into staging, run the shipped checks there, publish, and write the reports.
+demo: release
+	@mkdir -p $(OUT)
+	$(RECKON) db start
+	$(RECKON) generate --sessions $(SESSIONS) --seed $(SEED)
+	$(RECKON) run --json $(OUT)/reckon.json --junit $(OUT)/junit.xml --html $(OUT)/report.html
+	@echo "reports: $(OUT)/report.html $(OUT)/junit.xml $(OUT)/reckon.json"
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+test: test-deps lint
+	$(SWIFT) build --build-tests
+	python3 Tests/ModelBuildTests/oracle_check.py
+	$(SWIFT) test 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+
+## Benchmark (figures, not a timed test): 1,000,000 sessions, build, and the same model
+## SQL through psql for comparison.
+bench: release
+	scripts/bench.sh
+
+db-stop:
+	-$(RECKON) db stop
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,111 @@
+import Foundation
+import ReckonCore
+import Testing
+
+@Suite struct ConfigurationTests {
+    func load(_ yaml: String, environment: [String: String] = [:]) throws -> Configuration {
+        let path = NSTemporaryDirectory() + "reckon-config-\(UUID().uuidString).yml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Configuration.load(path: path, environment: environment)
+    }
+
+    func loadError(_ yaml: String) throws -> InputFileError {
+        do {
+            _ = try load(yaml)
+        } catch let error as InputFileError {
+            return error
+        }
+        throw InputFileError(file: "", line: 0, column: 0, message: "expected an error")
+    }
+
+    @Test func defaultsMatchMART() throws {
+        let configuration = try load("target_schema: analytics\n")
+        #expect(configuration.facebookSourceAliases == ["facebook", "fb", "ig", "instagram", "meta", "an", "msg"])
+        #expect(configuration.paidMediums == ["cpc", "paid", "ppc"])
+        #expect(configuration.adAccountTimeZone == "UTC")
+        #expect(configuration.sourceTable("funnelfox_sessions") == ("raw", "funnelfox_sessions"))
+    }
+
+    @Test func readsEverySection() throws {
+        let configuration = try load(
+            """
+            connection: "host=/tmp port=5432"
+            target_schema: marts
+            sources:
+              schema: landing
+              tables:
+                amplitude_events: amplitude.events
+                stripe_payments: charges
+            facebook:
+              source_aliases: [Facebook, fb]
+              ad_account_timezone: America/New_York
+            paid_mediums: [cpc]
+            checks:
+              sample_rows: 5
+            reports:
+              junit: out/junit.xml
+            """)
+        #expect(configuration.connection == "host=/tmp port=5432")
+        #expect(configuration.targetSchema == "marts")
+        #expect(configuration.sourceTable("amplitude_events") == ("amplitude", "events"))
+        #expect(configuration.sourceTable("stripe_payments") == ("landing", "charges"))
+        #expect(configuration.sourceTable("facebook_ads") == ("landing", "facebook_ads"))
+        #expect(configuration.facebookSourceAliases == ["facebook", "fb"])
+        #expect(configuration.adAccountTimeZone == "America/New_York")
+        #expect(configuration.checkSampleRows == 5)
+        #expect(configuration.junitReportPath == "out/junit.xml")
+    }
+
+    @Test func unknownKeyNamesLineColumnAndChoices() throws {
+        let error = try loadError("target_schema: a\nfacebook:\n  ad_acount_timezone: UTC\n")
+        #expect(error.line == 3)
+        #expect(error.column == 3)
+        #expect(error.message.contains("unknown key 'ad_acount_timezone'"))
+        #expect(error.message.contains("ad_account_timezone"))
+        #expect(error.description.contains(":3:3: "))
+    }
+
+    @Test func wrongTypeNamesTheKey() throws {
+        let error = try loadError("checks:\n  sample_rows: ten\n")
+        #expect(error.line == 2)
+        #expect(error.message.contains("'sample_rows' of checks must be a whole number"))
+    }
+
+    @Test func unknownSourceListsValidSources() throws {
+        let error = try loadError("sources:\n  tables:\n    amplitude: x.y\n")
+        #expect(error.line == 3)
+        #expect(error.message.contains("unknown source 'amplitude'"))
+        #expect(error.message.contains("amplitude_events"))
+    }
+
+    @Test func malformedYAMLHasAPosition() throws {
+        let error = try loadError("target_schema: [a\nfoo: b\n")
+        #expect(error.line > 0)
+        #expect(error.message.hasPrefix("invalid YAML"))
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let configuration = try load(
+            "target_schema: a\nconnection: host=x\n",
+            environment: [
+                "RECKON_TARGET_SCHEMA": "b", "DATABASE_URL": "postgresql://db/x", "RECKON_PAID_MEDIUMS": "CPC, paid",
+            ])
+        #expect(configuration.targetSchema == "b")
+        #expect(configuration.connection == "postgresql://db/x")
+        #expect(configuration.paidMediums == ["cpc", "paid"])
+    }
+
+    @Test func missingExplicitFileIsAnError() throws {
+        #expect(throws: InputFileError.self) {
+            try Configuration.load(path: "/nonexistent/reckon.yml", environment: [:])
+        }
+    }
+
+    @Test func shippedConfigurationLoads() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let configuration = try Configuration.load(path: url.appendingPathComponent("reckon.yml").path, environment: [:])
+        #expect(configuration == Configuration())
+    }
+}
