@@ -25,6 +25,7 @@ let package = Package(
             dependencies: ["PostgresClient", .product(name: "Yams", package: "Yams")]),
         .target(name: "EmbeddedPostgres", dependencies: ["PostgresClient"]),
         .target(name: "SampleData", dependencies: ["PostgresClient", "ReckonCore"]),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData"]),
         .target(name: "ModelBuild", dependencies: ["PostgresClient", "ReckonCore"]),
         .target(
             name: "Checks",
@@ -42,6 +43,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks"], resources: [.copy("Resources")]),
+        .testTarget(name: "ReckonCoreTests", dependencies: ["ReckonCore"]),
+        .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ModelBuildTests", dependencies: ["ModelBuild", "PostgresClient", "ReckonCore", "SampleData", "TestSupport"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks", "TestSupport", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData"]),
         .target(name: "TestSupport", dependencies: ["PostgresClient", "EmbeddedPostgres"], path: "Tests/TestSupport"),
     ]
 )

@@ -28,10 +28,20 @@ public final class ModelBuilder: @unchecked Sendable {
     /// The schema models are built into.
     public var stagingSchema: String { targetSchema + "__staging" }
     private var holdsLock = false
+    private let connectionString: String?
+    private let parallelism: Int
 
     /// Creates a builder on `connection`, which it uses for the whole build and publish.
-    public init(connection: Connection, configuration: Configuration, project: ModelProject, targetSchema: String) {
+    ///
+    /// With a `connectionString` and `parallelism` above 1, independent models (no `ref`
+    /// between them) are built side by side on extra connections.
+    public init(
+        connection: Connection, configuration: Configuration, project: ModelProject, targetSchema: String,
+        connectionString: String? = nil, parallelism: Int = 2
+    ) {
         self.connection = connection
+        self.connectionString = connectionString
+        self.parallelism = parallelism
         self.configuration = configuration
         self.project = project
         self.targetSchema = targetSchema
@@ -61,9 +71,10 @@ public final class ModelBuilder: @unchecked Sendable {
     }
 
     /// Checks the sources, then builds every model into the staging schema.
+    /// `progress` may be called from several threads, one call at a time.
     ///
     /// Missing sources stop the build before anything is created, listing all problems.
-    public func build(progress: (BuildStep) -> Void) throws -> [BuildStep] {
+    public func build(progress: @escaping @Sendable (BuildStep) -> Void) throws -> [BuildStep] {
         let problems = try SourceContract.problems(configuration: configuration, connection: connection)
         guard problems.isEmpty else { throw SourceContractError(problems: problems) }
 
@@ -77,22 +88,13 @@ public final class ModelBuilder: @unchecked Sendable {
             (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
         }
 
-        for setting in [
+        let settings = [
             "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
             "set synchronous_commit = off", "set max_parallel_workers_per_gather = 2",
-        ] {
-            try connection.execute(setting, name: "build settings")
-        }
-        var steps: [BuildStep] = []
-        func run(_ name: String, _ body: () throws -> Int) throws {
-            let start = DispatchTime.now()
-            let rows = try CancellationRegistry.shared.whileRunning(connection, body)
-            let step = BuildStep(
-                name: name, rows: rows, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
-            steps.append(step)
-            progress(step)
-        }
-        try run("prepare staging schema") {
+        ]
+        for setting in settings { try connection.execute(setting, name: "build settings") }
+        let recorder = StepRecorder(progress: progress)
+        try recorder.run("prepare staging schema", on: connection) {
             try connection.executeScript(
                 """
                 drop schema if exists \(SQL.identifier(stagingSchema)) cascade;
@@ -102,25 +104,65 @@ public final class ModelBuilder: @unchecked Sendable {
             return 0
         }
         if let functionsSQL {
-            try run("functions") {
+            try recorder.run("functions", on: connection) {
                 try connection.executeScript(functionsSQL, name: "functions.sql")
                 return 0
             }
         }
-        for (model, statements) in rendered {
-            for (index, statement) in statements.enumerated() {
-                let name = statements.count == 1 ? model.name : "\(model.name)#\(index + 1)"
-                try run(name) {
+        // Models whose refs are built run side by side, each on its own connection: PostgreSQL
+        // does not parallelise `insert … select`, so independent models are the parallelism.
+        var connections = [connection]
+        if let connectionString, parallelism > 1 {
+            for _ in 1..<parallelism {
+                let extra = try Connection.connect(connectionString)
+                for setting in settings { try extra.execute(setting, name: "build settings") }
+                connections.append(extra)
+            }
+        }
+        let dependencies = project.dependencies()
+        let scheduler = ModelScheduler(models: rendered.map(\.0.name), dependencies: dependencies)
+        let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
+        let group = DispatchGroup()
+        for worker in connections {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                while let name = scheduler.next() {
+                    guard let (model, statements) = statementsByModel[name] else { continue }
                     do {
-                        return try connection.execute(statement.text, name: name).affectedRows
-                    } catch var error as PostgresError {
-                        error.statementName = "\(name) (\(model.path):\(statement.line))"
-                        throw error
+                        for (index, statement) in statements.enumerated() {
+                            let stepName = "\(model.name) #\(index + 1) \(Self.verb(of: statement.text))"
+                            try recorder.run(stepName, on: worker) {
+                                do {
+                                    return try worker.execute(statement.text, name: stepName).affectedRows
+                                } catch var error as PostgresError {
+                                    error.statementName = "\(stepName) (\(model.path):\(statement.line))"
+                                    throw error
+                                }
+                            }
+                        }
+                        scheduler.finished(name)
+                    } catch {
+                        scheduler.failed(error)
                     }
                 }
             }
         }
-        return steps
+        group.wait()
+        if let error = scheduler.failure { throw error }
+        return recorder.steps
+    }
+
+    /// The statement's leading keywords (`insert`, `create table`, `analyze` …), for step names.
+    static func verb(of statement: String) -> String {
+        let words = statement.split(whereSeparator: { $0.isWhitespace }).lazy
+            .filter { !$0.hasPrefix("--") }.prefix(2).map { $0.lowercased() }
+        guard let first = words.first else { return "" }
+        if ["create", "alter", "drop"].contains(first), words.count > 1 {
+            let second = words[words.index(after: words.startIndex)]
+            return first + " " + (["unique", "unlogged"].contains(second) ? "table" : second)
+        }
+        return first
     }
 
     /// The published models (tables named `mart_*`).
@@ -147,5 +189,82 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Drops the staging schema (after a failed build or failed checks).
     public func discardStaging() {
         _ = try? connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+    }
+}
+
+/// Hands out models whose dependencies are built, in file order; stops on the first failure.
+final class ModelScheduler: @unchecked Sendable {
+    // Safety: every property is read and written only while `condition` is locked.
+    private let condition = NSCondition()
+    private var pending: [String]
+    private var running = Set<String>()
+    private var done = Set<String>()
+    private let dependencies: [String: Set<String>]
+    private(set) var failure: Error?
+
+    init(models: [String], dependencies: [String: Set<String>]) {
+        self.pending = models
+        self.dependencies = dependencies
+    }
+
+    /// The next model to build, waiting while only blocked models remain; nil when finished.
+    func next() -> String? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if failure != nil || pending.isEmpty { return nil }
+            if let index = pending.firstIndex(where: { (dependencies[$0] ?? []).isSubset(of: done) }) {
+                let name = pending.remove(at: index)
+                running.insert(name)
+                return name
+            }
+            if running.isEmpty {
+                failure = PostgresError(kind: .client, message: "models have circular refs: \(pending.joined(separator: ", "))")
+                return nil
+            }
+            condition.wait()
+        }
+    }
+
+    func finished(_ name: String) {
+        condition.lock()
+        running.remove(name)
+        done.insert(name)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func failed(_ error: Error) {
+        condition.lock()
+        if failure == nil { failure = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Times statements, keeps the steps and reports progress one step at a time.
+final class StepRecorder: @unchecked Sendable {
+    // Safety: `steps` is only touched while `lock` is held; `progress` is called under it.
+    private let lock = NSLock()
+    private var recorded: [BuildStep] = []
+    private let progress: @Sendable (BuildStep) -> Void
+
+    init(progress: @escaping @Sendable (BuildStep) -> Void) { self.progress = progress }
+
+    var steps: [BuildStep] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+
+    func run(_ name: String, on connection: Connection, _ body: () throws -> Int) throws {
+        let start = DispatchTime.now()
+        let rows = try CancellationRegistry.shared.whileRunning(connection, body)
+        let step = BuildStep(
+            name: name, rows: rows, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        lock.lock()
+        recorded.append(step)
+        progress(step)
+        lock.unlock()
     }
 }

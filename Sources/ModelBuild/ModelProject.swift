@@ -23,6 +23,21 @@ public struct ModelProject: Sendable {
     /// Models in build order (file name order).
     public let models: [Model]
 
+    /// Each model's dependencies: the models its SQL names with `ref('…')`.
+    public func dependencies() -> [String: Set<String>] {
+        let names = Set(models.map(\.name))
+        var result: [String: Set<String>] = [:]
+        for model in models {
+            var found = Set<String>()
+            for match in model.sql.matches(of: /ref\(\s*['"]([^'"]+)['"]\s*\)/) where names.contains(String(match.1)) {
+                found.insert(String(match.1))
+            }
+            found.remove(model.name)
+            result[model.name] = found
+        }
+        return result
+    }
+
     /// Reads the model folder.
     public static func load(directory: String) throws -> ModelProject {
         let manager = FileManager.default
@@ -82,10 +97,16 @@ public struct TemplateRenderer: Sendable {
         var rest = Substring(sql)
         while let open = rest.range(of: "{{") {
             output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw error(file: file, sql: sql, at: open.lowerBound, "unclosed '{{'")
+            // Only `{{ name }}` or `{{ name(…) }}` on one line is a placeholder; any other
+            // `{{` (e.g. the ad-platform macros the parser looks for in strings) is SQL text.
+            guard let close = rest[open.upperBound...].range(of: "}}"),
+                case let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces),
+                expression.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\s*\(.*\))?/) != nil
+            else {
+                output += "{{"
+                rest = rest[open.upperBound...]
+                continue
             }
-            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             output += try expand(expression, file: file, sql: sql, at: open.lowerBound, model: model)
             rest = rest[close.upperBound...]
         }

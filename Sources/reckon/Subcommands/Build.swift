@@ -19,14 +19,19 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
     var targetSchema: String?
 
+    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
+    var jobs = 2
+
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
             let project = try ModelProject.load(directory: configuration.modelsDirectory)
-            let connection = try Connection.connect(try resolveConnectionString(configuration))
+            let connectionString = try resolveConnectionString(configuration)
+            let connection = try Connection.connect(connectionString)
             let builder = ModelBuilder(
                 connection: connection, configuration: configuration, project: project,
-                targetSchema: targetSchema ?? configuration.targetSchema)
+                targetSchema: targetSchema ?? configuration.targetSchema, connectionString: connectionString,
+                parallelism: jobs)
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()

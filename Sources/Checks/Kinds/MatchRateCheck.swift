@@ -1,0 +1,169 @@
+import Foundation
+import PostgresClient
+
+/// `match_rate`: the share of rows (after `where`) satisfying `matched`, overall, per tier
+/// of `tier_column` (each tier's share of all rows) and per day of `date_column` over the
+/// last `window_days` days present (each day judged; days with fewer than `min_rows` rows
+/// are skipped).
+///
+/// Everything comes from the table's fused scan: two scalar counts, and one grouped branch
+/// with grouping sets (tier), (day), (day, tier) over the scan's materialized projection.
+struct MatchRateCheck: CheckBuilder {
+    let support: BuilderSupport
+    let matched: String
+    let tierColumn: String?
+    let dateColumn: String?
+    let windowDays: Int?
+    let minimumRows: Int
+    let thresholds: MatchRateThresholds
+
+    func scanParts(prefix: String) throws -> [ScanPart] {
+        var part = ScanPart(table: try support.table(), tableLabel: support.tableLabel)
+        let filter = try support.filter()
+        let matchedAlias = "\(prefix)_m"
+        part.projections.append(Projection(alias: matchedAlias, sql: "coalesce((\(try support.render(matched))), false)"))
+        var filterAlias: String?
+        if let filter {
+            filterAlias = "\(prefix)_w"
+            part.projections.append(Projection(alias: "\(prefix)_w", sql: "coalesce(\(filter), false)"))
+            part.scalars += ["count(*) filter (where \(prefix)_w)", "count(*) filter (where \(prefix)_w and \(matchedAlias))"]
+        } else {
+            part.scalars += ["count(*)", "count(*) filter (where \(matchedAlias))"]
+        }
+        var keys: [String] = []
+        var sets: [[String]] = []
+        if let dateColumn {
+            part.projections.append(Projection(alias: "\(prefix)_d", sql: support.column(dateColumn)))
+            keys.append("\(prefix)_d")
+            sets.append(["\(prefix)_d"])
+        }
+        if let tierColumn {
+            part.projections.append(Projection(alias: "\(prefix)_t", sql: "(\(support.column(tierColumn)))::text"))
+            keys.append("\(prefix)_t")
+            sets.append(["\(prefix)_t"])
+        }
+        if keys.count == 2 { sets.append(keys) }
+        if !keys.isEmpty {
+            part.groupings.append(
+                Grouping(
+                    keys: keys, sets: sets, filter: filterAlias,
+                    aggregates: ["count(*)", "count(*) filter (where \(matchedAlias))"]))
+        }
+        return [part]
+    }
+
+    func judge(_ outputs: CheckOutputs) -> Judgement {
+        let definition = support.definition
+        let scan = outputs.scans[0]
+        let total = scan.scalars[0] ?? 0
+        let matchedRows = scan.scalars[1] ?? 0
+        var groups: [GroupResult] = []
+        func add(_ key: String, count: Double, of base: Double, _ limits: Thresholds?) {
+            let rate = base > 0 ? count / base : 0
+            let status = limits?.judge(rate, severity: definition.severity) ?? .pass
+            groups.append(
+                GroupResult(
+                    key: key, status: status, observed: "\(formatRate(rate)) (\(formatNumber(count)) of \(formatNumber(base)))",
+                    expected: limits?.expected ?? "reported only", values: ["matched": count, "total": base, "rate": rate]))
+        }
+        guard total > 0 else {
+            return Judgement(
+                status: .warn, observed: "no rows", expected: thresholds.overall.expected,
+                message: "\(definition.name): no rows of \(support.tableLabel) to judge", metrics: ["total": 0])
+        }
+        add("overall", count: matchedRows, of: total, thresholds.overall)
+
+        let rows = scan.groupings.first ?? []
+        let hasDay = dateColumn != nil
+        let tierIndex = hasDay ? 1 : 0
+        if tierColumn != nil {
+            let tierRows = rows.filter { $0.grouped[tierIndex] && (!hasDay || !$0.grouped[0]) }
+            var seen = Set<String>()
+            for row in tierRows.sorted(by: { ($0.keys[tierIndex] ?? "") < ($1.keys[tierIndex] ?? "") }) {
+                let tier = row.keys[tierIndex]
+                let count = row.values[0] ?? 0
+                if let tier {
+                    seen.insert(tier)
+                    add("tier=\(tier)", count: count, of: total, thresholds.tiers[tier])
+                } else {
+                    add("tier=(none)", count: count, of: total, nil)
+                }
+            }
+            for (tier, limits) in thresholds.tiers.sorted(by: { $0.key < $1.key }) where !seen.contains(tier) {
+                add("tier=\(tier)", count: 0, of: total, limits)
+            }
+        }
+        var skippedDays = 0
+        if hasDay {
+            let dayRows = rows.filter { $0.grouped[0] && (tierColumn == nil || !$0.grouped[1]) && $0.keys[0] != nil }
+            var days = dayRows.compactMap { $0.keys[0] }.sorted()
+            if let windowDays, days.count > windowDays { days = Array(days.suffix(windowDays)) }
+            let window = Set(days)
+            let dayTotals = Dictionary(dayRows.map { ($0.keys[0] ?? "", $0.values[0] ?? 0) }, uniquingKeysWith: { $0 + $1 })
+            for row in dayRows.sorted(by: { ($0.keys[0] ?? "") < ($1.keys[0] ?? "") }) {
+                guard let day = row.keys[0], window.contains(day) else { continue }
+                let dayTotal = row.values[0] ?? 0
+                if dayTotal < Double(minimumRows) {
+                    skippedDays += 1
+                    continue
+                }
+                add("date=\(day)", count: row.values[1] ?? 0, of: dayTotal, thresholds.perDay)
+                if tierColumn != nil {
+                    for (tier, limits) in thresholds.perDayTiers.sorted(by: { $0.key < $1.key }) {
+                        let count =
+                            rows.first(where: { $0.grouped[0] && $0.grouped[1] && $0.keys[0] == day && $0.keys[1] == tier })?
+                            .values[0] ?? 0
+                        add("date=\(day) tier=\(tier)", count: count, of: dayTotals[day] ?? dayTotal, limits)
+                    }
+                }
+            }
+        }
+        let status = worst(groups.map(\.status))
+        let failing = groups.filter { $0.status != .pass }
+        let overallRate = matchedRows / total
+        var message = "\(definition.name): \(formatRate(overallRate)) of \(formatNumber(total)) rows of \(support.tableLabel) matched"
+        if !failing.isEmpty {
+            message +=
+                "; outside thresholds: "
+                + failing.prefix(5).map { "\($0.key) \($0.observed) (\($0.expected))" }.joined(separator: "; ")
+            if failing.count > 5 { message += "; and \(failing.count - 5) more" }
+        }
+        if skippedDays > 0 { message += "; \(skippedDays) day(s) under min_rows skipped" }
+        let sampleLimit = definition.sampleRows ?? support.context.configuration.checkSampleRows
+        return Judgement(
+            status: status, observed: formatRate(overallRate), expected: thresholds.overall.expected, message: message,
+            metrics: ["total": total, "matched": matchedRows, "rate": overallRate, "failing_groups": Double(failing.count)],
+            groups: groups, sampleColumns: failing.isEmpty ? [] : ["group", "observed", "expected"],
+            sampleRows: failing.prefix(sampleLimit).map { [$0.key, $0.observed, $0.expected] })
+    }
+
+    func failingRowsSQL() throws -> String {
+        var keys: [String] = []
+        if let dateColumn { keys.append("\(support.column(dateColumn)) as day") }
+        if let tierColumn { keys.append("(\(support.column(tierColumn)))::text as tier") }
+        let matchedSQL = "coalesce((\(try support.render(matched))), false)"
+        let filter = try support.filter().map { " where \($0)" } ?? ""
+        let names = keys.isEmpty ? [] : keys.map { String($0.split(separator: " ").last ?? "") }
+        var sets = names.map { "(\($0))" }
+        if names.count == 2 { sets.append("(\(names[0]), \(names[1]))") }
+        let grouping = sets.isEmpty ? "" : " group by grouping sets ((), \(sets.joined(separator: ", ")))"
+        let select = (keys.isEmpty ? [] : names) + [
+            "count(*) as rows", "count(*) filter (where \(matchedSQL)) as matched",
+        ]
+        // Rates per tier are shares of all rows of the day (or overall), as the check judges them.
+        return """
+            -- match rates (rows with tier = a tier's rows; rate = matched / rows of the group; tier share = tier rows / all rows)
+            select \(select.joined(separator: ", ")), round(count(*) filter (where \(matchedSQL))::numeric / nullif(count(*), 0), 4) as rate
+            from (select \(keys.isEmpty ? "t.*" : keys.joined(separator: ", ") + ", t.*") from \(try support.table()) as t\(filter)) as t\(grouping)
+            order by \(names.isEmpty ? "1" : names.map { "\($0) nulls first" }.joined(separator: ", "))
+            """
+    }
+}
+
+/// The worst of several verdicts: fail, then error, then warn, then pass.
+func worst(_ statuses: [CheckStatus]) -> CheckStatus {
+    if statuses.contains(.fail) { return .fail }
+    if statuses.contains(.error) { return .error }
+    if statuses.contains(.warn) { return .warn }
+    return .pass
+}

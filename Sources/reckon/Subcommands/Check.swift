@@ -1,0 +1,125 @@
+import ArgumentParser
+import Checks
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// `reckon check`: run the declarative checks on the published marts.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the checks of checks/*.yml on the published marts.",
+        discussion: """
+            Checks on the same table share one scan; independent queries run side by side. \
+            Failures are listed first, each with a sample of failing rows; the JSON result holds \
+            everything, including the SQL that lists all failing rows. Exit codes: 0 every check \
+            passed or only warned, 1 a check of severity error failed or could not run, \
+            2 bad configuration, checks file or --select, 3 database unreachable.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var reports: ReportOptions
+
+    @Option(name: .customLong("select"), parsing: .upToNextOption, help: "Run only checks with these names or tags.")
+    var select: [String] = []
+
+    @Option(name: .customLong("target-schema"), help: "Schema of the marts to check (default: target_schema of reckon.yml).")
+    var targetSchema: String?
+
+    @Flag(name: .customLong("no-fuse"), help: "Run one query per check instead of one scan per table (for comparison).")
+    var noFuse = false
+
+    func run() async throws {
+        await runReporting {
+            let configuration = try common.loadConfiguration()
+            let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
+            let schema = targetSchema ?? configuration.targetSchema
+            let conninfo = try resolveConnectionString(configuration)
+            let start = Date()
+            let results = try await CheckCommandSupport.runChecks(
+                definitions, conninfo: conninfo, configuration: configuration, schema: schema, fuse: !noFuse)
+            let result = RunResult(
+                reckonVersion: CheckCommandSupport.version, command: "check", startedAt: start,
+                durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
+                checkedSchema: schema, checks: results)
+            CheckSummary.print(result)
+            try reports.write(result, configuration: configuration)
+            return CheckCommandSupport.exitCode(result)
+        }
+    }
+}
+
+/// What `check` and `run` share: loading, running, exit code.
+enum CheckCommandSupport {
+    static let version = "0.1.0"
+
+    /// Loads the checks folder and applies `--select` (an unknown selector exits 2).
+    static func loadChecks(configuration: Configuration, select: [String]) throws -> [CheckDefinition] {
+        let definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+        do {
+            return try CheckEngine.select(definitions, selectors: select)
+        } catch let error as CheckSelectionError {
+            throw CommandFailure(message: error.description, exitCode: ReckonExitCode.badInput)
+        }
+    }
+
+    /// Runs the checks on a pool of `checkConcurrency` connections; an unreachable database throws.
+    static func runChecks(
+        _ definitions: [CheckDefinition], conninfo: String, configuration: Configuration, schema: String, fuse: Bool
+    ) async throws -> [CheckResult] {
+        let pool = ConnectionPool(
+            conninfo: conninfo, maximumConnections: configuration.checkConcurrency,
+            setupStatements: CheckEngine.sessionSetup)
+        // Fail fast (exit 3) when the database is unreachable, instead of erroring every check.
+        try await pool.withConnection { _ in }
+        let engine = CheckEngine(
+            pool: pool, context: CheckContext(configuration: configuration, checkedSchema: schema, fuse: fuse))
+        return await engine.run(definitions)
+    }
+
+    /// 1 when a check of severity error failed or could not run, else 0.
+    static func exitCode(_ result: RunResult) -> Int32 {
+        blocking(result).isEmpty ? ReckonExitCode.success : ReckonExitCode.checkFailed
+    }
+
+    /// The checks that block publishing: severity error with status fail or error.
+    static func blocking(_ result: RunResult) -> [CheckResult] {
+        result.checks.filter { $0.severity == .error && ($0.status == .fail || $0.status == .error) }
+    }
+}
+
+/// The short terminal summary: failures first, then errors and warnings, then a count line.
+enum CheckSummary {
+    static let useColor: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
+    static func color(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    static func print(_ result: RunResult) {
+        var lines: [String] = []
+        let order: [(CheckStatus, String, String)] = [
+            (.fail, "FAIL ", "31;1"), (.error, "ERROR", "35;1"), (.warn, "WARN ", "33"),
+        ]
+        for (status, label, code) in order {
+            for check in result.checks where check.status == status {
+                lines.append("\(color(label, code)) \(check.name)  \(check.observed)  [\(check.file):\(check.line)]")
+                lines.append("      \(check.errorMessage ?? check.message)")
+                if !check.sampleRows.isEmpty {
+                    lines.append("      failing rows (\(check.sampleRows.count) shown): \(check.sampleColumns.prefix(6).joined(separator: " | "))")
+                    for row in check.sampleRows.prefix(3) {
+                        let cells = row.prefix(6).map { cell -> String in
+                            let text = cell ?? "NULL"
+                            return text.count > 40 ? String(text.prefix(37)) + "..." : text
+                        }
+                        lines.append("        " + cells.joined(separator: " | "))
+                    }
+                }
+            }
+        }
+        let passed = result.count(.pass)
+        let summary =
+            "\(result.checks.count) checks on \(result.checkedSchema): \(passed) passed, \(result.count(.warn)) warned, "
+            + "\(result.count(.fail)) failed, \(result.count(.error)) errored in \(String(format: "%.2f", result.durationSeconds)) s"
+        let verdictColor = result.count(.fail) + result.count(.error) > 0 ? "31;1" : (result.count(.warn) > 0 ? "33" : "32")
+        lines.append(color(summary, verdictColor))
+        Swift.print(lines.joined(separator: "\n"))
+    }
+}

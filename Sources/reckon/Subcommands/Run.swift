@@ -1,0 +1,82 @@
+import ArgumentParser
+import Checks
+import Foundation
+import ModelBuild
+import PostgresClient
+import ReckonCore
+
+/// `reckon run`: the CI gate — build into staging, check staging, publish only if the checks pass.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the marts into staging, run the checks there, and publish only if no error check failed.",
+        discussion: """
+            Write-audit-publish: the models are built into <target>__staging, every check runs on \
+            the staging marts, and the marts are published in one transaction only when no check \
+            of severity error failed or errored. Otherwise staging is dropped, the published marts \
+            stay as they were, and the exit code is 1. Exit codes: 0 published, 1 a check blocked \
+            publishing, 2 bad configuration or checks file, 3 database unreachable or SQL error in the build.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var reports: ReportOptions
+
+    @Option(name: .customLong("select"), parsing: .upToNextOption, help: "Gate on only the checks with these names or tags.")
+    var select: [String] = []
+
+    @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
+    var targetSchema: String?
+
+    func run() async throws {
+        await runReporting {
+            let configuration = try common.loadConfiguration()
+            // Read the checks before building, so a bad checks file costs no build.
+            let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
+            let project = try ModelProject.load(directory: configuration.modelsDirectory)
+            let conninfo = try resolveConnectionString(configuration)
+            let connection = try Connection.connect(conninfo)
+            let builder = ModelBuilder(
+                connection: connection, configuration: configuration, project: project,
+                targetSchema: targetSchema ?? configuration.targetSchema)
+            try builder.lock(onWait: Output.info)
+            defer { builder.unlock() }
+            let start = Date()
+            do {
+                _ = try builder.build(progress: BuildProgress.print)
+            } catch {
+                builder.discardStaging()
+                throw error
+            }
+            Output.info("built into \(builder.stagingSchema); running \(definitions.count) checks there")
+            let results: [CheckResult]
+            do {
+                results = try await CheckCommandSupport.runChecks(
+                    definitions, conninfo: conninfo, configuration: configuration, schema: builder.stagingSchema,
+                    fuse: true)
+            } catch {
+                builder.discardStaging()
+                throw error
+            }
+            var result = RunResult(
+                reckonVersion: CheckCommandSupport.version, command: "run", startedAt: start,
+                durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
+                checkedSchema: builder.stagingSchema, published: false, checks: results)
+            let blocking = CheckCommandSupport.blocking(result)
+            if blocking.isEmpty {
+                try builder.publish()
+                result.published = true
+            } else {
+                builder.discardStaging()
+            }
+            result.durationSeconds = Date().timeIntervalSince(start)
+            CheckSummary.print(result)
+            try reports.write(result, configuration: configuration)
+            if blocking.isEmpty {
+                Output.info("published \(builder.publishedModels.joined(separator: ", ")) to \(builder.targetSchema)")
+                return ReckonExitCode.success
+            }
+            Output.info(
+                "not published: \(blocking.map(\.name).joined(separator: ", ")) blocked it; \(builder.targetSchema) is unchanged")
+            return ReckonExitCode.checkFailed
+        }
+    }
+}

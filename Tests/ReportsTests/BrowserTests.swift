@@ -1,0 +1,67 @@
+import Checks
+import Foundation
+import Reports
+import Testing
+
+/// The HTML report in a real browser: headless Chromium renders it, logs no console error,
+/// and the failing checks' names are in the rendered DOM. Runs whenever chromium is installed
+/// and always in CI (`CI` set), where a missing chromium fails the test.
+@Suite(.serialized) struct BrowserTests {
+    static let enabled = Tools.chromium != nil || Tools.inCI
+
+    /// Where the screenshot is kept for people to look at.
+    static let screenshotPath = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-report-screenshot.png")
+
+    func chromium(_ arguments: [String], profile: URL) throws -> Tools.Output {
+        let chromium = try #require(Tools.chromium, "chromium must be installed in CI (apt-get install -y chromium)")
+        return try Tools.run(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-extensions", "--disable-background-networking", "--user-data-dir=\(profile.path)",
+            "--enable-logging=stderr", "--v=0",
+        ] + arguments)
+    }
+
+    /// Console messages Chromium logged for the page ("CONSOLE(12)] …" or "Uncaught …").
+    func consoleErrors(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { line in
+            line.contains("CONSOLE") || line.contains("Uncaught") || line.contains(":ERROR:CONSOLE")
+        }
+    }
+
+    @Test(.enabled(if: enabled, "chromium is not installed"))
+    func failingReportRendersInChromiumWithTheFailedChecksNamed() throws {
+        let directory = try Tools.temporaryDirectory()
+        let page = directory.appendingPathComponent("report.html")
+        try HTMLReporter(generatedAt: Fixtures.generatedAt, reckonVersion: Fixtures.version).write(Fixtures.failingRun, to: page)
+
+        let dom = try chromium(["--virtual-time-budget=2000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-dom"))
+        #expect(dom.status == 0, "\(dom.stderr)")
+        #expect(consoleErrors(dom.stderr) == [])
+        // The rendered DOM holds the names as text (serialized escaped), and no script got in.
+        #expect(dom.stdout.contains("facebook_match_rate_by_tier"))
+        #expect(dom.stdout.contains("revenue_reconciles_with_stripe"))
+        #expect(dom.stdout.contains("spend_matches_facebook_statistics"))
+        #expect(dom.stdout.contains("Black Friday &lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'co' 🚀"))
+        #expect(!dom.stdout.contains("<script"))
+
+        try? FileManager.default.removeItem(at: Self.screenshotPath)
+        let shot = try chromium(
+            ["--hide-scrollbars", "--window-size=1200,2000", "--screenshot=\(Self.screenshotPath.path)", page.absoluteString],
+            profile: directory.appendingPathComponent("profile-shot"))
+        #expect(shot.status == 0, "\(shot.stderr)")
+        #expect(consoleErrors(shot.stderr) == [])
+        let png = try Data(contentsOf: Self.screenshotPath)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(png.count > 20_000, "a blank page compresses to a few kilobytes")
+    }
+
+    @Test(.enabled(if: enabled, "chromium is not installed"))
+    func consoleErrorsWouldBeCaught() throws {
+        // The detector itself: a page that throws must be reported.
+        let directory = try Tools.temporaryDirectory()
+        let page = directory.appendingPathComponent("broken.html")
+        try "<!DOCTYPE html><p>x</p><script>throw new Error('boom')</script>".write(to: page, atomically: true, encoding: .utf8)
+        let output = try chromium(["--virtual-time-budget=1000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile"))
+        #expect(consoleErrors(output.stderr).contains { $0.contains("boom") }, "\(output.stderr)")
+    }
+}

@@ -1,0 +1,47 @@
+-- stg_events: Amplitude events that name a FunnelFox session, one row per event.
+-- The JSON extraction and the uuid de-duplication happen here, exactly once.
+-- Choices (MART.md is silent):
+--   * ff_session_id counts only when it is a JSON string
+--     (jsonb_typeof(event_properties->'ff_session_id') = 'string'); a number, object,
+--     array, boolean or JSON null names no session, so the event is ignored (never an
+--     error). An empty string is kept as is (it matches no session).
+--   * de-duplication is per (session_id, uuid): of the rows sharing a uuid the earliest
+--     (event_time, then event_type, device_id, ... COLLATE "C") is kept. Rows with a NULL
+--     uuid share no uuid with anything and are each kept.
+-- Shape: plain `session_id text not null` grain key (Citus distribution column).
+create table {{ this }} (
+  session_id text not null,
+  uuid text,
+  event_type text,
+  event_time timestamptz,
+  device_id text,
+  platform text,
+  os_version text,
+  country text,
+  city text
+);
+
+insert into {{ this }}
+select session_id, uuid, event_type, event_time, device_id, platform, os_version, country, city
+from (
+  select
+    e.session_id, e.uuid, e.event_type, e.event_time, e.device_id, e.platform,
+    e.os_version, e.country, e.city,
+    row_number() over (
+      partition by e.session_id, e.uuid
+      order by e.event_time, e.event_type collate "C", e.device_id collate "C",
+               e.platform collate "C", e.os_version collate "C", e.country collate "C",
+               e.city collate "C"
+    ) as rn
+  from (
+    select
+      a.event_properties->>'ff_session_id' as session_id,
+      a.uuid, a.event_type, a.event_time, a.device_id, a.platform, a.os_version,
+      a.country, a.city
+    from {{ source('amplitude_events') }} a
+    where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
+  ) e
+) d
+where rn = 1 or uuid is null;
+
+analyze {{ this }};

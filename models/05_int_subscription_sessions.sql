@@ -1,0 +1,31 @@
+-- int_subscription_sessions: every non-sandbox FunnelFox subscription with the session it
+-- belongs to (cross-grain step: subscription -> session).
+-- Sandbox subscriptions (sandbox = true) are ignored everywhere; sandbox NULL counts as a
+-- real purchase. A subscription with NULL session_id belongs to its profile's latest
+-- session started at or before the subscription's created_at; without one it stays
+-- unattributed (no row).
+-- Choices (MART.md is silent): two profile sessions starting at the same instant: the
+-- smallest session id COLLATE "C" wins. A subscription whose session_id names a session
+-- that does not exist keeps that session_id (it joins no mart row).
+create table {{ this }} (
+  subscription_id text not null,
+  session_id text not null,
+  psp_id text,
+  created_at timestamptz
+);
+
+insert into {{ this }}
+select id, session_id, psp_id, created_at
+from {{ source('funnelfox_subscriptions') }}
+where session_id is not null and sandbox is not true
+union all
+(
+select distinct on (sub.id) sub.id, ses.id, sub.psp_id, sub.created_at
+from {{ source('funnelfox_subscriptions') }} sub
+join {{ source('funnelfox_sessions') }} ses
+  on ses.profile_id = sub.profile_id and ses.created_at <= sub.created_at
+where sub.session_id is null and sub.sandbox is not true
+order by sub.id, ses.created_at desc, ses.id collate "C"
+);
+
+analyze {{ this }};
