@@ -78,15 +78,7 @@ public final class ModelBuilder: @unchecked Sendable {
         let problems = try SourceContract.problems(configuration: configuration, connection: connection)
         guard problems.isEmpty else { throw SourceContractError(problems: problems) }
 
-        let renderer = TemplateRenderer(
-            configuration: configuration, buildSchema: stagingSchema, modelNames: Set(project.models.map(\.name)))
-        // Render everything first: a template error stops the build before any SQL runs.
-        let functionsSQL = try project.functionsSQL.map {
-            try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
-        }
-        let rendered = try project.models.map { model in
-            (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
-        }
+        let (functionsSQL, rendered) = try renderProject()
 
         let settings = [
             "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
@@ -155,14 +147,21 @@ public final class ModelBuilder: @unchecked Sendable {
 
     /// The statement's leading keywords (`insert`, `create table`, `analyze` …), for step names.
     static func verb(of statement: String) -> String {
-        let words = statement.split(whereSeparator: { $0.isWhitespace }).lazy
-            .filter { !$0.hasPrefix("--") }.prefix(2).map { $0.lowercased() }
+        let code = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+            .joined(separator: " ")
+        let words = code.split(whereSeparator: { $0.isWhitespace }).prefix(2).map { $0.lowercased() }
         guard let first = words.first else { return "" }
         if ["create", "alter", "drop"].contains(first), words.count > 1 {
             let second = words[words.index(after: words.startIndex)]
             return first + " " + (["unique", "unlogged"].contains(second) ? "table" : second)
         }
         return first
+    }
+
+    /// Renders `functions.sql` and every model for this build's staging schema; a template
+    /// error stops here, before any SQL runs.
+    public func renderProject() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
+        try ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema).render()
     }
 
     /// The published models (tables named `mart_*`).
@@ -266,5 +265,37 @@ final class StepRecorder: @unchecked Sendable {
         recorded.append(step)
         progress(step)
         lock.unlock()
+    }
+}
+
+/// The rendered SQL of a build, without a database: what `build` runs and `compile` writes.
+public struct ModelPlan: Sendable {
+    /// Configuration supplying sources and variables.
+    public let configuration: Configuration
+    /// The models.
+    public let project: ModelProject
+    /// The schema to publish into.
+    public let targetSchema: String
+    /// The schema models are built into.
+    public var stagingSchema: String { targetSchema + "__staging" }
+
+    /// Creates a plan.
+    public init(configuration: Configuration, project: ModelProject, targetSchema: String) {
+        self.configuration = configuration
+        self.project = project
+        self.targetSchema = targetSchema
+    }
+
+    /// Renders `functions.sql` and each model's statements.
+    public func render() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
+        let renderer = TemplateRenderer(
+            configuration: configuration, buildSchema: stagingSchema, modelNames: Set(project.models.map(\.name)))
+        let functionsSQL = try project.functionsSQL.map {
+            try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
+        }
+        let rendered = try project.models.map { model in
+            (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
+        }
+        return (functionsSQL, rendered)
     }
 }

@@ -55,7 +55,7 @@ enum BuildProgress {
     static func print(_ step: BuildStep) {
         Output.info(
             String(
-                format: "  %@ %@ rows in %.2f s", step.name.padding(toLength: 36, withPad: " ", startingAt: 0),
+                format: "  %@ %@ rows in %.2f s", step.name.padding(toLength: 46, withPad: " ", startingAt: 0),
                 String(step.rows).leftPadded(10), step.seconds))
     }
 }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import ModelBuild
+import PostgresClient
+import ReckonCore
+
+/// `reckon compile`: the model SQL with every placeholder rendered, for reading or psql.
+struct Compile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render the model SQL (placeholders resolved) into a folder, without running it.",
+        discussion: """
+            Writes 00_prepare.sql (staging schema), 00_functions.sql and one file per model, \
+            each runnable with `psql -v ON_ERROR_STOP=1 -f`. Needs no database.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
+    var targetSchema: String?
+
+    @Option(name: .customLong("output"), help: "Folder to write the rendered SQL to.")
+    var output = "out/compiled"
+
+    func run() async throws {
+        await runReporting {
+            let configuration = try common.loadConfiguration()
+            let project = try ModelProject.load(directory: configuration.modelsDirectory)
+            let plan = ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema ?? configuration.targetSchema)
+            let (functions, models) = try plan.render()
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            func write(_ name: String, _ text: String) throws {
+                try text.write(toFile: (output as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            try write(
+                "00_prepare.sql",
+                """
+                drop schema if exists \(SQL.identifier(plan.stagingSchema)) cascade;
+                create schema \(SQL.identifier(plan.stagingSchema));
+                create schema if not exists \(SQL.identifier(configuration.functionsSchema));\n
+                """)
+            if let functions { try write("00_functions.sql", functions + "\n") }
+            for (index, (model, statements)) in models.enumerated() {
+                try write(
+                    String(format: "%02d_%@.sql", index + 1, model.name),
+                    statements.map { "-- \(model.path):\($0.line)\n\($0.text);" }.joined(separator: "\n\n") + "\n")
+            }
+            print("wrote \(models.count + 2) files to \(output)")
+            return 0
+        }
+    }
+}
