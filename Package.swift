@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
         .testTarget(name: "ModelBuildTests", dependencies: ["ModelBuild", "PostgresClient", "ReckonCore", "SampleData", "TestSupport"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "TestSupport", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData"]),
+        .testTarget(name: "ReckonCLITests", dependencies: ["PostgresClient", "SampleData", "TestSupport", "reckon"]),
         .target(name: "TestSupport", dependencies: ["PostgresClient", "EmbeddedPostgres"], path: "Tests/TestSupport"),
     ]
 )

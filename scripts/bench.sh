@@ -30,4 +30,32 @@ done
 end=$(date +%s.%N)
 printf '%-28s wall %8.1f s\n' "psql (same model SQL)" "$(echo "$end - $start" | bc -l)" | tee -a "$out/summary.txt"
 echo "per-step times: $out/build --jobs 1.log and $out/build --jobs 2.log"
+
+# Checks (issue 4): wall time and table scans of all shipped checks, fused and one query
+# per check, against the floor: two full scans of each mart plus the source aggregates.
+scans() {
+  psql "$conninfo" -X -At -c "select coalesce(sum(seq_scan), 0) || ' ' || string_agg(relname || '=' || seq_scan, ',' order by relname) from pg_stat_user_tables where schemaname in ('analytics', 'raw')"
+}
+sleep 1
+before=$(scans)
+measure "check (fused)" $reckon check --json "$out/check.json" || true
+sleep 1
+after=$(scans)
+measure "check --no-fuse" $reckon check --no-fuse --json "$out/check-nofuse.json" || true
+sleep 1
+after_nofuse=$(scans)
+echo "seq scans before:          $before" | tee -a "$out/summary.txt"
+echo "seq scans after fused:     $after" | tee -a "$out/summary.txt"
+echo "seq scans after no-fuse:   $after_nofuse" | tee -a "$out/summary.txt"
+start=$(date +%s.%N)
+psql "$conninfo" -X -q -c "set max_parallel_workers_per_gather = 2" \
+  -c "select count(*), count(distinct session_id) from analytics.mart_marketing_attribution" \
+  -c "select sum(revenue_usd), count(*) filter (where converted) from analytics.mart_marketing_attribution" \
+  -c "select count(*), sum(spend) from analytics.mart_campaign_daily" \
+  -c "select date, sum(spend) from analytics.mart_campaign_daily group by 1" \
+  -c "select date, sum(spend) from raw.facebook_ad_statistics group by 1" \
+  -c "select sum(amount) from raw.stripe_balance_transactions" \
+  -c "select count(*) from raw.funnelfox_sessions" >/dev/null
+end=$(date +%s.%N)
+printf '%-28s wall %8.1f s\n' "floor (2 scans/mart + sources)" "$(echo "$end - $start" | bc -l)" | tee -a "$out/summary.txt"
 if [ "${KEEP_CLUSTER:-0}" != 1 ]; then $reckon db stop >/dev/null; fi

@@ -24,12 +24,18 @@ public protocol RowSink {
 extension RowSink {
     /// Splits `text` on tabs into fields (`\N` is NULL); for sinks that keep fields apart.
     mutating func splitFieldsRaw(_ text: String) {
-        for field in text.utf8.split(separator: 0x09, omittingEmptySubsequences: false) {
-            if field.elementsEqual("\\N".utf8) {
-                nullField()
-            } else {
-                fieldRaw(String(decoding: field, as: UTF8.self))
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var index = start
+        while true {
+            let atEnd = index == bytes.endIndex
+            if atEnd || bytes[index] == 0x09 {
+                let field = Substring(bytes[start..<index])
+                if field == "\\N" { nullField() } else { fieldRaw(String(field)) }
+                if atEnd { return }
+                start = bytes.index(after: index)
             }
+            index = bytes.index(after: index)
         }
     }
 }

@@ -26,6 +26,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
     var targetSchema: String?
 
+    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
+    var jobs = 2
+
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
@@ -36,7 +39,7 @@ struct Run: AsyncParsableCommand {
             let connection = try Connection.connect(conninfo)
             let builder = ModelBuilder(
                 connection: connection, configuration: configuration, project: project,
-                targetSchema: targetSchema ?? configuration.targetSchema)
+                targetSchema: targetSchema ?? configuration.targetSchema, connectionString: conninfo, parallelism: jobs)
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()

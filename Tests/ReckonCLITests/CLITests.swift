@@ -1,0 +1,114 @@
+import Foundation
+import PostgresClient
+import SampleData
+import Testing
+import TestSupport
+
+/// End-to-end tests of the built `reckon` binary: output and exit codes.
+@Suite struct CLITests {
+    struct Outcome {
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+    }
+
+    /// The `reckon` executable next to the test bundle.
+    static let executable: URL = {
+        var url = Bundle.main.bundleURL
+        if url.pathExtension != "xctest" { url = URL(fileURLWithPath: CommandLine.arguments[0]) }
+        return url.deletingLastPathComponent().appendingPathComponent("reckon")
+    }()
+
+    func reckon(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged["NO_COLOR"] = "1"
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? TestDatabase.repositoryRoot.path)
+        let folder = NSTemporaryDirectory() + "reckon-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        FileManager.default.createFile(atPath: folder + "/out", contents: nil)
+        FileManager.default.createFile(atPath: folder + "/err", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            standardOutput: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
+    }
+
+    @Test func unreachableDatabaseExitsThreeWithPasswordMasked() throws {
+        let outcome = try reckon(["doctor"], environment: ["DATABASE_URL": "postgresql://analyst:s3cr3t-pw@127.0.0.1:1/warehouse?connect_timeout=2"])
+        #expect(outcome.status == 3)
+        #expect(!outcome.standardError.contains("s3cr3t-pw"))
+        #expect(!outcome.standardOutput.contains("s3cr3t-pw"))
+        #expect(outcome.standardError.contains("cannot connect to PostgreSQL at host 127.0.0.1 port 1"))
+        #expect(outcome.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test func configTypoExitsTwoWithFileLineColumn() throws {
+        let folder = NSTemporaryDirectory() + "reckon-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "target_schema: analytics\nfacebook:\n  source_alias: [fb]\n".write(toFile: folder + "/reckon.yml", atomically: true, encoding: .utf8)
+        let outcome = try reckon(["build"], directory: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("reckon.yml:3:3: unknown key 'source_alias' in facebook; valid keys: source_aliases, ad_account_timezone"))
+    }
+
+    @Test func runPublishesOnlyWhenErrorChecksPass() throws {
+        let url = try TestDatabase.create(prefix: "cli")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 1_500, seed: 5).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let folder = NSTemporaryDirectory() + "reckon-run-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let root = TestDatabase.repositoryRoot.path
+        let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": root + "/models", "RECKON_CHECKS_DIR": folder + "/checks"]
+        for file in try FileManager.default.contentsOfDirectory(atPath: root + "/checks") {
+            try FileManager.default.copyItem(atPath: root + "/checks/" + file, toPath: folder + "/checks/" + file)
+        }
+
+        let first = try reckon(["run", "--json", folder + "/first.json"], environment: environment, directory: folder)
+        #expect(first.status == 0, "\(first.standardError)")
+        let connection = try Connection.connect(url)
+        let hash = "select md5(string_agg(t::text, '|' order by session_id)) from analytics.mart_marketing_attribution t"
+        let before = try connection.execute(hash, name: "hash").rows[0][0]
+        #expect(before != nil)
+
+        // New data arrives, and a blocking check fails on it: nothing may be published.
+        try connection.execute("update raw.funnelfox_sessions set origin = 'changed' where id in (select id from raw.funnelfox_sessions limit 5)", name: "change")
+        try """
+            version: 1
+            checks:
+              - name: no_changed_origins
+                kind: expression
+                table: mart_marketing_attribution
+                expression: origin_raw is distinct from 'changed'
+                severity: error
+            """.write(toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
+        let second = try reckon(["run", "--junit", folder + "/junit.xml", "--json", folder + "/second.json"], environment: environment, directory: folder)
+        #expect(second.status == 1, "\(second.standardError)")
+        #expect(second.standardOutput.contains("no_changed_origins") || second.standardError.contains("no_changed_origins"))
+        #expect(try connection.execute(hash, name: "hash").rows[0][0] == before)
+        let junit = try String(contentsOfFile: folder + "/junit.xml", encoding: .utf8)
+        #expect(junit.contains("no_changed_origins"))
+        #expect(junit.contains("<failure"))
+        let staging = try connection.execute("select count(*) from pg_namespace where nspname = 'analytics__staging'", name: "staging")
+        #expect(staging.rows[0][0] == "0")
+
+        // A checks file with a typo: exit 2 with its location, before any build.
+        try "version: 1\nchecks:\n  - name: x\n    kind: uniqe\n".write(toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
+        let third = try reckon(["run"], environment: environment, directory: folder)
+        #expect(third.status == 2)
+        #expect(third.standardError.contains("zz_gate.yml:4:"))
+        #expect(third.standardError.contains("unique"))
+    }
+}
