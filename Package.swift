@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "ReckonCoreTests", dependencies: ["ReckonCore"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
         .testTarget(name: "ModelBuildTests", dependencies: ["ModelBuild", "PostgresClient", "ReckonCore", "SampleData", "TestSupport"]),
-        .testTarget(name: "ChecksTests", dependencies: ["Checks", "TestSupport", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData"]),
+        .testTarget(
+            name: "ChecksTests", dependencies: ["Checks", "TestSupport", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData"]),
         .testTarget(name: "ReckonCLITests", dependencies: ["PostgresClient", "SampleData", "TestSupport", "reckon"]),
         .target(name: "TestSupport", dependencies: ["PostgresClient", "EmbeddedPostgres"], path: "Tests/TestSupport"),
     ]

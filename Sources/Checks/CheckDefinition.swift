@@ -222,10 +222,12 @@ public enum CheckSpecification: Sendable, Equatable {
     /// `row_count_match`: row count equal to `to`'s; `key`/`toKey` list the mismatched keys.
     case rowCountMatch(to: TableReference, toFilter: String?, key: [String], toKey: [String])
     /// `match_rate`.
-    case matchRate(matched: String, tierColumn: String?, dateColumn: String?, windowDays: Int?, minimumRows: Int,
+    case matchRate(
+        matched: String, tierColumn: String?, dateColumn: String?, windowDays: Int?, minimumRows: Int,
         thresholds: MatchRateThresholds)
     /// `reconciliation`: `left` = `right` + Σ `bridge`, per group, within the tolerance.
-    case reconciliation(left: AggregateSide, right: AggregateSide, bridge: [AggregateSide], groupLabel: String?,
+    case reconciliation(
+        left: AggregateSide, right: AggregateSide, bridge: [AggregateSide], groupLabel: String?,
         absoluteTolerance: Double, relativeTolerance: Double)
     /// `sql`: a query whose rows are failures.
     case sql(String)

@@ -119,7 +119,8 @@ public struct CheckEngine: Sendable {
                 for (queryIndex, sql) in plan.queries.enumerated() {
                     group.addTask {
                         do {
-                            let (result, elapsed) = try await self.execute(sql, name: "check \(plan.definition.name)", timeout: plan.timeout)
+                            let (result, elapsed) = try await self.execute(
+                                sql, name: "check \(plan.definition.name)", timeout: plan.timeout)
                             return [.query(check: index, index: queryIndex, result, elapsed)]
                         } catch {
                             return [.failed([index], self.describe(error, timeout: plan.timeout), 0)]
@@ -129,22 +130,22 @@ public struct CheckEngine: Sendable {
             }
             for await outcomes in group {
                 for outcome in outcomes {
-                switch outcome {
-                case .scan(let references, let outputs, let elapsed):
-                    let share = elapsed / Double(Set(references.map(\.check)).count)
-                    for check in Set(references.map(\.check)) { seconds[check, default: 0] += share }
-                    for (reference, output) in zip(references, outputs) {
-                        scanOutputs[reference.check, default: [:]][reference.part] = output
+                    switch outcome {
+                    case .scan(let references, let outputs, let elapsed):
+                        let share = elapsed / Double(Set(references.map(\.check)).count)
+                        for check in Set(references.map(\.check)) { seconds[check, default: 0] += share }
+                        for (reference, output) in zip(references, outputs) {
+                            scanOutputs[reference.check, default: [:]][reference.part] = output
+                        }
+                    case .query(let check, let queryIndex, let result, let elapsed):
+                        seconds[check, default: 0] += elapsed
+                        queryOutputs[check, default: [:]][queryIndex] = result
+                    case .failed(let checks, let message, let elapsed):
+                        for check in checks {
+                            if failures[check] == nil { failures[check] = message }
+                            seconds[check, default: 0] += elapsed / Double(checks.count)
+                        }
                     }
-                case .query(let check, let queryIndex, let result, let elapsed):
-                    seconds[check, default: 0] += elapsed
-                    queryOutputs[check, default: [:]][queryIndex] = result
-                case .failed(let checks, let message, let elapsed):
-                    for check in checks {
-                        if failures[check] == nil { failures[check] = message }
-                        seconds[check, default: 0] += elapsed / Double(checks.count)
-                    }
-                }
                 }
             }
         }

@@ -186,7 +186,8 @@ public enum CheckFileParser {
 
     static func matchRate(_ object: YAMLObject, what: String) throws -> CheckSpecification {
         let tierColumn = try object.string("tier_column")
-        let matched = try sqlText(object, "matched", what: what)
+        let matched =
+            try sqlText(object, "matched", what: what)
             ?? tierColumn.map { "\(SQLIdentifierText.quote($0)) is not null" }
         guard let matched else {
             throw object.error("\(what) needs 'matched' (a boolean SQL expression) or 'tier_column'")
@@ -325,7 +326,8 @@ public enum CheckFileParser {
     static func tableReference(_ node: YAMLValue, what: String) throws -> TableReference {
         let text = try node.string(what)
         guard let reference = TableReference.parse(text) else {
-            throw node.error("\(what) '\(text)' is not a table; valid forms: mart_name, ref('mart_name'), source('logical_name'), schema.table")
+            throw node.error(
+                "\(what) '\(text)' is not a table; valid forms: mart_name, ref('mart_name'), source('logical_name'), schema.table")
         }
         if case .source(let name) = reference, !Configuration.logicalSources.contains(name) {
             throw node.error(

@@ -88,7 +88,9 @@ public enum SQLTemplate {
         case "source":
             guard Configuration.logicalSources.contains(argument.value) else {
                 throw TemplateError(
-                    message: "source('\(argument.value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
+                    message:
+                        "source('\(argument.value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))"
+                )
             }
             return context.sql(.source(argument.value))
         default:

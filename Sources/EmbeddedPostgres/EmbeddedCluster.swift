@@ -81,7 +81,9 @@ public struct EmbeddedCluster: Sendable {
             binaries.pgCtl, ["start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path, "-o", options])
         guard result.status == 0 else {
             throw EmbeddedClusterError(
-                message: "the embedded PostgreSQL server did not start: \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)); see \(logFile.path)")
+                message:
+                    "the embedded PostgreSQL server did not start: \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)); see \(logFile.path)"
+            )
         }
         try ensureDatabase()
         return true
@@ -141,7 +143,9 @@ public struct EmbeddedCluster: Sendable {
         let probe = try run("/usr/sbin/runuser", ["-u", "postgres", "--", "test", "-w", root.path])
         guard probe.status == 0 else {
             throw EmbeddedClusterError(
-                message: "the postgres OS user cannot write to \(root.path); make its parent folders traversable (chmod o+x) or set RECKON_HOME to another folder")
+                message:
+                    "the postgres OS user cannot write to \(root.path); make its parent folders traversable (chmod o+x) or set RECKON_HOME to another folder"
+            )
         }
     }
 
@@ -168,7 +172,7 @@ public struct EmbeddedCluster: Sendable {
         // Start in "/": the postgres OS user may not be allowed into the caller's folder.
         let command = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh", executable] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &fileActions, nil, argv, environ)
         guard spawned == 0 else {
@@ -216,6 +220,8 @@ struct ServerBinaries: Sendable {
             }
         }
         throw EmbeddedClusterError(
-            message: "PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package 'postgresql' (apt-get install -y postgresql) or set RECKON_PG_BINDIR")
+            message:
+                "PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package 'postgresql' (apt-get install -y postgresql) or set RECKON_PG_BINDIR"
+        )
     }
 }

@@ -53,11 +53,13 @@ public enum StatementSplitter {
                 while index < characters.count {
                     if characters[index] == "/", index + 1 < characters.count, characters[index + 1] == "*" {
                         depth += 1
-                        append(characters[index]); append(characters[index + 1])
+                        append(characters[index])
+                        append(characters[index + 1])
                         index += 2
                     } else if characters[index] == "*", index + 1 < characters.count, characters[index + 1] == "/" {
                         depth -= 1
-                        append(characters[index]); append(characters[index + 1])
+                        append(characters[index])
+                        append(characters[index + 1])
                         index += 2
                         if depth == 0 { break }
                     } else {
@@ -125,7 +127,8 @@ public enum StatementSplitter {
         while index < characters.count {
             let scalar = characters[index]
             if scalar == "$" { return index }
-            let isTagCharacter = scalar.properties.isAlphabetic || scalar == "_"
+            let isTagCharacter =
+                scalar.properties.isAlphabetic || scalar == "_"
                 || (index > start + 1 && ("0"..."9").contains(scalar))
             if !isTagCharacter { return nil }
             index += 1

@@ -30,6 +30,6 @@ public final class CancellationRegistry: @unchecked Sendable {
         lock.lock()
         let running = Array(connections.values)
         lock.unlock()
-        running.forEach { $0.cancel() }
+        for connection in running { connection.cancel() }
     }
 }

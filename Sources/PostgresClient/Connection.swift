@@ -71,7 +71,7 @@ public final class Connection: @unchecked Sendable {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
         } else {
             var cStrings: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
-            defer { cStrings.forEach { free($0) } }
+            defer { for pointer in cStrings { free(pointer) } }
             result = cStrings.withUnsafeMutableBufferPointer { buffer in
                 buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
                     PQexecParams(handle, sql, Int32(parameters.count), nil, $0, nil, nil, 0)
@@ -198,7 +198,8 @@ public final class Connection: @unchecked Sendable {
                 PQresultErrorField(result, Int32(code)).map { String(cString: $0).trimmingTrailingWhitespace }
             }
             let sqlState = field(UInt8(ascii: "C"))
-            let message = field(UInt8(ascii: "M"))
+            let message =
+                field(UInt8(ascii: "M"))
                 ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingWhitespace
             throw PostgresError(
                 kind: sqlState == "57014" ? .cancelled : (sqlState == nil ? .client : .server),

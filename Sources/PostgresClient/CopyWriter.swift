@@ -30,10 +30,18 @@ public struct CopyWriter {
         separate()
         for byte in value.utf8 {
             switch byte {
-            case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
-            case 0x09: buffer.append(0x5C); buffer.append(0x74)
-            case 0x0A: buffer.append(0x5C); buffer.append(0x6E)
-            case 0x0D: buffer.append(0x5C); buffer.append(0x72)
+            case 0x5C:
+                buffer.append(0x5C)
+                buffer.append(0x5C)
+            case 0x09:
+                buffer.append(0x5C)
+                buffer.append(0x74)
+            case 0x0A:
+                buffer.append(0x5C)
+                buffer.append(0x6E)
+            case 0x0D:
+                buffer.append(0x5C)
+                buffer.append(0x72)
             case 0x00: break
             default: buffer.append(byte)
             }
@@ -81,9 +89,12 @@ public struct CopyWriter {
         }
         var magnitude = value.magnitude
         if value < 0 { buffer.append(0x2D) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { storage in
             while magnitude > 0 {

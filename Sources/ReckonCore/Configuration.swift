@@ -77,8 +77,10 @@ public struct Configuration: Sendable, Equatable {
     mutating func read(_ document: YAMLValue) throws {
         let root = try document.object(
             "reckon.yml",
-            allowed: ["connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
-                "models_dir", "checks_dir", "build", "checks", "reports"])
+            allowed: [
+                "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
+                "models_dir", "checks_dir", "build", "checks", "reports",
+            ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
         functionsSchema = try root.string("functions_schema") ?? functionsSchema
@@ -92,7 +94,8 @@ public struct Configuration: Sendable, Equatable {
                 for entry in try tables.mapping("sources.tables") {
                     guard Self.logicalSources.contains(entry.key) else {
                         throw entry.keyValue.error(
-                            "unknown source '\(entry.key)' in sources.tables; valid sources: \(Self.logicalSources.joined(separator: ", "))")
+                            "unknown source '\(entry.key)' in sources.tables; valid sources: \(Self.logicalSources.joined(separator: ", "))"
+                        )
                     }
                     let real = try entry.value.string("sources.tables.\(entry.key)")
                     guard !real.isEmpty, real.split(separator: ".").count <= 2 else {

@@ -43,7 +43,9 @@ import Testing
         #expect(checks[0].thresholds == Thresholds(errorIf: nil, warnIf: Condition(.greaterOrEqual, 5)))
         #expect(checks[0].line == 4)
         #expect(checks[1].table == .source("stripe_payments"))
-        #expect(checks[1].specification == .relationship(column: "subscription_id", to: .source("stripe_subscriptions"), toColumn: "id", toFilter: nil))
+        #expect(
+            checks[1].specification
+                == .relationship(column: "subscription_id", to: .source("stripe_subscriptions"), toColumn: "id", toFilter: nil))
     }
 
     struct BadInput: Sendable, CustomStringConvertible {
@@ -65,7 +67,8 @@ import Testing
             yaml: "checks:\n  - name: a\n    kind: unique\n    table: t\n    columns: {a: 1}\n", line: 5, column: 14,
             mentions: ["must be a list"]),
         BadInput(
-            yaml: "checks:\n  - name: a\n    kind: unique\n    table: t\n    columns: [x]\n  - name: a\n    kind: not_null\n    table: t\n    columns: [x]\n",
+            yaml:
+                "checks:\n  - name: a\n    kind: unique\n    table: t\n    columns: [x]\n  - name: a\n    kind: not_null\n    table: t\n    columns: [x]\n",
             line: 6, column: 11, mentions: ["duplicate check name 'a'", "checks/x.yml:2"]),
         BadInput(
             yaml: "checks:\n  - name: a\n    kind: unique\n    table: t\n    columns: [x]\n    severity: fatal\n", line: 6, column: 15,

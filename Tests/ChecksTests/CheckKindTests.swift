@@ -141,7 +141,8 @@ import Testing
         defer { database.drop() }
         try database.run(Self.fixture + "\nupdate mart.orders set status = null where id = 1;")
         let results = try await database.check(
-            "checks:\n  - name: n\n    kind: not_null\n    table: orders\n    columns: [status]\n    error_if: \"> 2\"\n    warn_if: \"> 0\"\n")
+            "checks:\n  - name: n\n    kind: not_null\n    table: orders\n    columns: [status]\n    error_if: \"> 2\"\n    warn_if: \"> 0\"\n"
+        )
         #expect(results[0].status == .warn)
     }
 

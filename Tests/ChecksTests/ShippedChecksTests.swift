@@ -46,19 +46,24 @@ import Testing
         defer { database.drop() }
         let results = try await Self.runShipped(database, configuration)
         for result in results {
-            #expect(result.status == .pass || (result.severity == .warn && result.status == .warn), "\(result.name): \(result.message) \(result.errorMessage ?? "")")
+            #expect(
+                result.status == .pass || (result.severity == .warn && result.status == .warn),
+                "\(result.name): \(result.message) \(result.errorMessage ?? "")")
         }
     }
 
     @Test func duplicatedSessionIsNamed() async throws {
         let (database, configuration) = try Self.builtDatabase()
         defer { database.drop() }
-        let id = try database.connection.execute(
-            "select session_id from analytics.mart_marketing_attribution where not converted order by session_id limit 1 offset 100", name: "pick"
-        ).scalar(as: String.self) ?? ""
+        let id =
+            try database.connection.execute(
+                "select session_id from analytics.mart_marketing_attribution where not converted order by session_id limit 1 offset 100",
+                name: "pick"
+            ).scalar(as: String.self) ?? ""
         try database.run("alter table analytics.mart_marketing_attribution drop constraint if exists mart_marketing_attribution_pkey")
         try database.run(
-            "insert into analytics.mart_marketing_attribution select * from analytics.mart_marketing_attribution where session_id = '\(id)'")
+            "insert into analytics.mart_marketing_attribution select * from analytics.mart_marketing_attribution where session_id = '\(id)'"
+        )
         let results = try await Self.runShipped(database, configuration)
         Self.expectOnly(["session_id_unique", "one_row_per_funnelfox_session"], in: results)
         #expect(results["session_id_unique"]?.sampleRows == [[id, "2"]])
@@ -69,9 +74,10 @@ import Testing
         let (database, configuration) = try Self.builtDatabase()
         defer { database.drop() }
         // A session without revenue, so only the grain check sees it.
-        let id = try database.connection.execute(
-            "select session_id from analytics.mart_marketing_attribution where not converted order by session_id limit 1", name: "pick"
-        ).scalar(as: String.self) ?? ""
+        let id =
+            try database.connection.execute(
+                "select session_id from analytics.mart_marketing_attribution where not converted order by session_id limit 1", name: "pick"
+            ).scalar(as: String.self) ?? ""
         try database.run("delete from analytics.mart_marketing_attribution where session_id = '\(id)'")
         let results = try await Self.runShipped(database, configuration)
         Self.expectOnly(["one_row_per_funnelfox_session"], in: results)
@@ -101,7 +107,8 @@ import Testing
         let day = row.rows[0][0] ?? ""
         // The fan-out a bad join causes: one campaign-day's spend counted twice.
         try database.run(
-            "update analytics.mart_campaign_daily set spend = spend * 2 where (date, facebook_campaign_id) = (select date, facebook_campaign_id from analytics.mart_campaign_daily where spend > 0 order by date, facebook_campaign_id limit 1 offset 5)")
+            "update analytics.mart_campaign_daily set spend = spend * 2 where (date, facebook_campaign_id) = (select date, facebook_campaign_id from analytics.mart_campaign_daily where spend > 0 order by date, facebook_campaign_id limit 1 offset 5)"
+        )
         let results = try await Self.runShipped(database, configuration)
         Self.expectOnly(["spend_reconciliation"], in: results)
         let result = try #require(results["spend_reconciliation"])
@@ -112,10 +119,11 @@ import Testing
     @Test func adIdsBrokenForOneDayAreNamed() async throws {
         let (database, configuration) = try Self.builtDatabase()
         defer { database.drop() }
-        let day = try database.connection.execute(
-            "select session_date::text from analytics.mart_marketing_attribution where facebook_match_tier = 'ad_id' group by 1 order by count(*) desc limit 1",
-            name: "pick"
-        ).scalar(as: String.self) ?? ""
+        let day =
+            try database.connection.execute(
+                "select session_date::text from analytics.mart_marketing_attribution where facebook_match_tier = 'ad_id' group by 1 order by count(*) desc limit 1",
+                name: "pick"
+            ).scalar(as: String.self) ?? ""
         // That day the ad ids no longer match: the sessions fall out of tier ad_id, and the statistics reference unknown ads.
         try database.run(
             """

@@ -16,7 +16,9 @@ import Testing
         let connection = try Connection.connect(cluster.connectionString)
         #expect(try connection.execute("select current_database()", name: "db").rows[0][0] == "reckon")
         #expect(try connection.execute("show listen_addresses", name: "tcp").rows[0][0] == "")
-        #expect(try connection.execute("select pg_encoding_to_char(encoding) from pg_database where datname = 'reckon'", name: "enc").rows[0][0] == "UTF8")
+        #expect(
+            try connection.execute("select pg_encoding_to_char(encoding) from pg_database where datname = 'reckon'", name: "enc").rows[0][0]
+                == "UTF8")
         try cluster.stop()
         #expect(cluster.status() == .stopped)
 

@@ -3,8 +3,8 @@ import ModelBuild
 import PostgresClient
 import ReckonCore
 import SampleData
-import Testing
 import TestSupport
+import Testing
 
 /// Runs every fixture of `Fixtures/` (format: Fixtures/README.md) through the real build:
 /// raw tables from `RawSchema`, hand-made rows, `ModelBuilder.build` + `publish`, then the
@@ -75,7 +75,9 @@ enum ModelTestSupport {
         }
     }
 
-    static func buildAndPublish(_ connection: Connection, configuration: Configuration = Configuration(), targetSchema: String = "analytics") throws {
+    static func buildAndPublish(
+        _ connection: Connection, configuration: Configuration = Configuration(), targetSchema: String = "analytics"
+    ) throws {
         let project = try ModelProject.load(directory: TestDatabase.repositoryRoot.appendingPathComponent("models").path)
         let builder = ModelBuilder(connection: connection, configuration: configuration, project: project, targetSchema: targetSchema)
         try builder.lock(onWait: { _ in })

@@ -3,8 +3,8 @@ import ModelBuild
 import PostgresClient
 import ReckonCore
 import SampleData
-import Testing
 import TestSupport
+import Testing
 
 /// The build's guarantees on generated data: atomic publish, deterministic rebuilds,
 /// a clear stop on missing sources, and builds that never interleave.
@@ -69,10 +69,12 @@ import TestSupport
         let broken = NSTemporaryDirectory() + "reckon-broken-models-\(UUID().uuidString)"
         try FileManager.default.copyItem(atPath: Self.modelsDirectory, toPath: broken)
         defer { try? FileManager.default.removeItem(atPath: broken) }
-        try "create table {{ this }} (x int);\ninsert into {{ this }} select 1 / (count(*) - count(*))::int from {{ ref('mart_marketing_attribution') }};\n"
+        try
+            "create table {{ this }} (x int);\ninsert into {{ this }} select 1 / (count(*) - count(*))::int from {{ ref('mart_marketing_attribution') }};\n"
             .write(toFile: broken + "/99_mart_zz_broken.sql", atomically: true, encoding: .utf8)
         // Change the data, so a wrongly published half-build would show in the hashes.
-        try connection.execute("delete from raw.funnelfox_sessions where id in (select id from raw.funnelfox_sessions limit 10)", name: "change")
+        try connection.execute(
+            "delete from raw.funnelfox_sessions where id in (select id from raw.funnelfox_sessions limit 10)", name: "change")
 
         let failing = try builder(connection, url: url, models: broken)
         do {
@@ -109,7 +111,8 @@ import TestSupport
                     "source stripe_refunds (raw.stripe_refunds): table or view not found",
                 ])
         }
-        #expect(try connection.execute("select count(*) from pg_namespace where nspname like 'analytics%'", name: "nothing").rows[0][0] == "0")
+        #expect(
+            try connection.execute("select count(*) from pg_namespace where nspname like 'analytics%'", name: "nothing").rows[0][0] == "0")
     }
 
     @Test func aSecondBuildWaitsForTheFirst() throws {
@@ -133,7 +136,9 @@ import TestSupport
         #expect(blocked.rows[0][0] == "1")
         first.unlock()
         Thread.sleep(forTimeInterval: 1)
-        #expect(try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "locks").rows[0][0] == "0")
+        #expect(
+            try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "locks").rows[0][0] == "0"
+        )
     }
 }
 

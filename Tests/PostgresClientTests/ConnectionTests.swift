@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ConnectionTests {
     func withDatabase(_ body: (Connection) throws -> Void) throws {
@@ -103,7 +103,8 @@ import TestSupport
 
     @Test func scriptsRunSeveralStatements() throws {
         try withDatabase { connection in
-            let result = try connection.executeScript("create table a (x int); insert into a values (1),(2); select count(*) from a;", name: "script")
+            let result = try connection.executeScript(
+                "create table a (x int); insert into a values (1),(2); select count(*) from a;", name: "script")
             #expect(result.rows[0][0] == "2")
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
 import SampleData
-import Testing
 import TestSupport
+import Testing
 
 /// End-to-end tests of the built `reckon` binary: output and exit codes.
 @Suite struct CLITests {
@@ -45,7 +45,8 @@ import TestSupport
     }
 
     @Test func unreachableDatabaseExitsThreeWithPasswordMasked() throws {
-        let outcome = try reckon(["doctor"], environment: ["DATABASE_URL": "postgresql://analyst:s3cr3t-pw@127.0.0.1:1/warehouse?connect_timeout=2"])
+        let outcome = try reckon(
+            ["doctor"], environment: ["DATABASE_URL": "postgresql://analyst:s3cr3t-pw@127.0.0.1:1/warehouse?connect_timeout=2"])
         #expect(outcome.status == 3)
         #expect(!outcome.standardError.contains("s3cr3t-pw"))
         #expect(!outcome.standardOutput.contains("s3cr3t-pw"))
@@ -57,10 +58,13 @@ import TestSupport
         let folder = NSTemporaryDirectory() + "reckon-config-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try "target_schema: analytics\nfacebook:\n  source_alias: [fb]\n".write(toFile: folder + "/reckon.yml", atomically: true, encoding: .utf8)
+        try "target_schema: analytics\nfacebook:\n  source_alias: [fb]\n".write(
+            toFile: folder + "/reckon.yml", atomically: true, encoding: .utf8)
         let outcome = try reckon(["build"], directory: folder)
         #expect(outcome.status == 2)
-        #expect(outcome.standardError.contains("reckon.yml:3:3: unknown key 'source_alias' in facebook; valid keys: source_aliases, ad_account_timezone"))
+        #expect(
+            outcome.standardError.contains(
+                "reckon.yml:3:3: unknown key 'source_alias' in facebook; valid keys: source_aliases, ad_account_timezone"))
     }
 
     @Test func runPublishesOnlyWhenErrorChecksPass() throws {
@@ -84,17 +88,20 @@ import TestSupport
         #expect(before != nil)
 
         // New data arrives, and a blocking check fails on it: nothing may be published.
-        try connection.execute("update raw.funnelfox_sessions set origin = 'changed' where id in (select id from raw.funnelfox_sessions limit 5)", name: "change")
+        try connection.execute(
+            "update raw.funnelfox_sessions set origin = 'changed' where id in (select id from raw.funnelfox_sessions limit 5)",
+            name: "change")
         try """
-            version: 1
-            checks:
-              - name: no_changed_origins
-                kind: expression
-                table: mart_marketing_attribution
-                expression: origin_raw is distinct from 'changed'
-                severity: error
-            """.write(toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
-        let second = try reckon(["run", "--junit", folder + "/junit.xml", "--json", folder + "/second.json"], environment: environment, directory: folder)
+        version: 1
+        checks:
+          - name: no_changed_origins
+            kind: expression
+            table: mart_marketing_attribution
+            expression: origin_raw is distinct from 'changed'
+            severity: error
+        """.write(toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
+        let second = try reckon(
+            ["run", "--junit", folder + "/junit.xml", "--json", folder + "/second.json"], environment: environment, directory: folder)
         #expect(second.status == 1, "\(second.standardError)")
         #expect(second.standardOutput.contains("no_changed_origins") || second.standardError.contains("no_changed_origins"))
         #expect(try connection.execute(hash, name: "hash").rows[0][0] == before)
@@ -105,7 +112,8 @@ import TestSupport
         #expect(staging.rows[0][0] == "0")
 
         // A checks file with a typo: exit 2 with its location, before any build.
-        try "version: 1\nchecks:\n  - name: x\n    kind: uniqe\n".write(toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
+        try "version: 1\nchecks:\n  - name: x\n    kind: uniqe\n".write(
+            toFile: folder + "/checks/zz_gate.yml", atomically: true, encoding: .utf8)
         let third = try reckon(["run"], environment: environment, directory: folder)
         #expect(third.status == 2)
         #expect(third.standardError.contains("zz_gate.yml:4:"))

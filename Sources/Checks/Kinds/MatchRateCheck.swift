@@ -147,9 +147,10 @@ struct MatchRateCheck: CheckBuilder {
         var sets = names.map { "(\($0))" }
         if names.count == 2 { sets.append("(\(names[0]), \(names[1]))") }
         let grouping = sets.isEmpty ? "" : " group by grouping sets ((), \(sets.joined(separator: ", ")))"
-        let select = (keys.isEmpty ? [] : names) + [
-            "count(*) as rows", "count(*) filter (where \(matchedSQL)) as matched",
-        ]
+        let select =
+            (keys.isEmpty ? [] : names) + [
+                "count(*) as rows", "count(*) filter (where \(matchedSQL)) as matched",
+            ]
         // Rates per tier are shares of all rows of the day (or overall), as the check judges them.
         return """
             -- match rates (rows with tier = a tier's rows; rate = matched / rows of the group; tier share = tier rows / all rows)

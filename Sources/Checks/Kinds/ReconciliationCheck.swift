@@ -114,7 +114,8 @@ struct ReconciliationCheck: CheckBuilder {
             groups.append(
                 GroupResult(
                     key: groupKey, status: status,
-                    observed: "\(formatAmount(termValues[0])) vs \(formatAmount(termValues[1] + termValues.dropFirst(2).reduce(0, +))) (difference \(formatAmount(difference)))",
+                    observed:
+                        "\(formatAmount(termValues[0])) vs \(formatAmount(termValues[1] + termValues.dropFirst(2).reduce(0, +))) (difference \(formatAmount(difference)))",
                     expected: "|difference| ≤ \(formatNumber(allowed))", values: namedValues))
             if !ok { failingRows.append([groupKey] + termValues.map { formatAmount($0) } + [formatAmount(difference)]) }
         }
@@ -141,14 +142,17 @@ struct ReconciliationCheck: CheckBuilder {
                 + failingGroups.prefix(5).map { "\($0.key) \(formatAmount($0.values["difference"] ?? 0))" }.joined(separator: ", ")
         }
         if !shareProblems.isEmpty { message += "; " + shareProblems.joined(separator: "; ") }
-        var metrics = ["left": totals[0], "right": totals[1], "difference": totalDifference, "groups": Double(keys.count),
-            "failing_groups": Double(failingGroups.count)]
+        var metrics = [
+            "left": totals[0], "right": totals[1], "difference": totalDifference, "groups": Double(keys.count),
+            "failing_groups": Double(failingGroups.count),
+        ]
         for (index, term) in bridge.enumerated() { metrics["bridge.\(term.label)"] = totals[index + 2] }
         let sampleLimit = definition.sampleRows ?? context.configuration.checkSampleRows
         return Judgement(
             status: worst(groups.map(\.status)),
             observed: failingGroups.isEmpty ? "difference \(formatAmount(totalDifference))" : "\(failingGroups.count) group(s) off",
-            expected: "|difference| ≤ max(\(formatNumber(absoluteTolerance)), \(formatNumber(relativeTolerance)) × \(left.label)) per group",
+            expected:
+                "|difference| ≤ max(\(formatNumber(absoluteTolerance)), \(formatNumber(relativeTolerance)) × \(left.label)) per group",
             message: message, metrics: metrics, groups: groups,
             sampleColumns: failingRows.isEmpty ? [] : ["group", left.label, right.label] + bridge.map(\.label) + ["difference"],
             sampleRows: Array(failingRows.prefix(sampleLimit)))

@@ -42,7 +42,8 @@ struct UniqueCheck: CheckBuilder {
         let filter = try support.filter().map { " where \($0)" } ?? ""
         let notNull = columns.count == 1 ? (filter.isEmpty ? " where " : " and ") + "\(support.column(columns[0])) is not null" : ""
         let limitText = limit.map { " limit \($0)" } ?? ""
-        return "select \(keys), count(*) as rows from \(try support.table()) as t\(filter)\(notNull) group by \(keys) having count(*) > 1 order by count(*) desc, \(keys)\(limitText)"
+        return
+            "select \(keys), count(*) as rows from \(try support.table()) as t\(filter)\(notNull) group by \(keys) having count(*) > 1 order by count(*) desc, \(keys)\(limitText)"
     }
 }
 
@@ -92,7 +93,8 @@ struct RowCountMatchCheck: CheckBuilder {
 
     func failingRowsSQL() throws -> String {
         if key.isEmpty {
-            return "select (select count(*) from \(try support.table()) as t\(try support.filter().map { " where \($0)" } ?? "")) as rows, (select count(*) from \(support.context.sql(to)) as o\(try toFilter.map { " where (\(try support.render($0)))" } ?? "")) as other_rows"
+            return
+                "select (select count(*) from \(try support.table()) as t\(try support.filter().map { " where \($0)" } ?? "")) as rows, (select count(*) from \(support.context.sql(to)) as o\(try toFilter.map { " where (\(try support.render($0)))" } ?? "")) as other_rows"
         }
         return try mismatchedKeysSQL(limit: nil)
     }

@@ -103,7 +103,8 @@ enum CheckSummary {
                 lines.append("\(color(label, code)) \(check.name)  \(check.observed)  [\(check.file):\(check.line)]")
                 lines.append("      \(check.errorMessage ?? check.message)")
                 if !check.sampleRows.isEmpty {
-                    lines.append("      failing rows (\(check.sampleRows.count) shown): \(check.sampleColumns.prefix(6).joined(separator: " | "))")
+                    lines.append(
+                        "      failing rows (\(check.sampleRows.count) shown): \(check.sampleColumns.prefix(6).joined(separator: " | "))")
                     for row in check.sampleRows.prefix(3) {
                         let cells = row.prefix(6).map { cell -> String in
                             let text = cell ?? "NULL"

@@ -32,7 +32,8 @@ struct Generate: AsyncParsableCommand {
             let schema = sourceSchema ?? configuration.sourceSchema
             guard configuration.sourceTables.isEmpty || sourceSchema != nil else {
                 throw CommandFailure(
-                    message: "reckon generate writes <schema>.<logical name> tables; sources.tables maps some sources elsewhere, so pass --source-schema explicitly",
+                    message:
+                        "reckon generate writes <schema>.<logical name> tables; sources.tables maps some sources elsewhere, so pass --source-schema explicitly",
                     exitCode: ReckonExitCode.badInput)
             }
             let generator = SampleDataGenerator(sessions: sessions, seed: seed, rawSchema: schema)

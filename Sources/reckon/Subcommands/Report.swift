@@ -29,7 +29,8 @@ struct Report: AsyncParsableCommand {
         help: "Folder of *.mustache files replacing the HTML report's default templates (default: ./reports when present).")
     var templatesDirectory: String?
 
-    @Option(name: .customLong("config"), help: "Path of the configuration file, for the default report paths (default: reckon.yml if present).")
+    @Option(
+        name: .customLong("config"), help: "Path of the configuration file, for the default report paths (default: reckon.yml if present).")
     var configPath: String?
 
     func run() async throws {
@@ -41,7 +42,9 @@ struct Report: AsyncParsableCommand {
                 files.htmlPath = configuration.htmlReportPath
             }
             guard files.junitPath != nil || files.htmlPath != nil else {
-                throw CommandFailure(message: "nothing to write: give --junit F and/or --html F (or set reports.junit / reports.html in reckon.yml)", exitCode: ReckonExitCode.badInput)
+                throw CommandFailure(
+                    message: "nothing to write: give --junit F and/or --html F (or set reports.junit / reports.html in reckon.yml)",
+                    exitCode: ReckonExitCode.badInput)
             }
             guard FileManager.default.fileExists(atPath: resultPath) else {
                 throw CommandFailure(message: "no JSON result at \(resultPath)", exitCode: ReckonExitCode.badInput)
