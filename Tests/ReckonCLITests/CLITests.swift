@@ -119,4 +119,48 @@ import Testing
         #expect(third.standardError.contains("zz_gate.yml:4:"))
         #expect(third.standardError.contains("unique"))
     }
+
+    @Test(arguments: [SIGKILL, SIGINT])
+    func killedBuildLeavesPublishedMartsUntouched(signal: Int32) throws {
+        let url = try TestDatabase.create(prefix: "kill")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 3_000, seed: 9).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let root = TestDatabase.repositoryRoot.path
+        let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": root + "/models"]
+        #expect(try reckon(["build"], environment: environment).status == 0)
+        let connection = try Connection.connect(url)
+        let hash = "select md5(string_agg(t::text, '|' order by session_id)) from analytics.mart_marketing_attribution t"
+        let before = try connection.execute(hash, name: "hash").rows[0][0]
+        try connection.execute(
+            "delete from raw.funnelfox_sessions where id in (select id from raw.funnelfox_sessions limit 100)", name: "change")
+
+        // Start a build and stop it once it is building models in staging.
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["build"]
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let tables = try connection.execute(
+                "select count(*) from pg_tables where schemaname = 'analytics__staging'", name: "staging tables")
+            if (Int(tables.rows[0][0] ?? "0") ?? 0) >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        if signal == SIGINT {
+            #expect(process.terminationStatus == 130)
+        } else {
+            #expect(process.terminationReason == .uncaughtSignal)
+        }
+        #expect(try connection.execute(hash, name: "hash").rows[0][0] == before)
+        // The next build recovers: it waits for the orphaned statement, rebuilds and publishes.
+        #expect(try reckon(["build"], environment: environment).status == 0)
+        #expect(try connection.execute(hash, name: "hash").rows[0][0] != before)
+    }
 }

@@ -52,6 +52,9 @@ nonisolated(unsafe) private let interruptSource: DispatchSourceSignal = {
     source.setEventHandler {
         Output.info("interrupted: cancelling running statements")
         CancellationRegistry.shared.cancelAll()
+        // Leave even if no statement was running: nothing is published outside the one
+        // publish transaction, which the server rolls back when the connection closes.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { exit(ReckonExitCode.interrupted) }
     }
     return source
 }()
