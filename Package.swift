@@ -24,8 +24,8 @@ let package = Package(
             name: "ReckonCore",
             dependencies: ["PostgresClient", .product(name: "Yams", package: "Yams")]),
         .target(name: "EmbeddedPostgres", dependencies: ["PostgresClient"]),
-        .target(name: "SampleData", dependencies: ["PostgresClient", "ReckonCore"]),
-        .testTarget(name: "SampleDataTests", dependencies: ["SampleData"]),
+        .target(name: "SampleData", dependencies: ["PostgresClient"]),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "PostgresClient", "TestSupport"]),
         .target(name: "ModelBuild", dependencies: ["PostgresClient", "ReckonCore"]),
         .target(
             name: "Checks",

@@ -34,7 +34,10 @@ public struct HTMLReporter: Reporter {
 
     public func render(_ result: RunResult) throws -> Data {
         let library = try templateLibrary()
-        guard let html = library.render(HTMLViewModel.make(result, generatedAt: generatedAt, reckonVersion: reckonVersion), withTemplate: "report") else {
+        guard
+            let html = library.render(
+                HTMLViewModel.make(result, generatedAt: generatedAt, reckonVersion: reckonVersion), withTemplate: "report")
+        else {
             throw ReportError.missingTemplate(name: "report")
         }
         return Data(html.utf8)

@@ -163,8 +163,12 @@ enum HTMLViewModel {
         let groups = check.groups.filter { $0.values["rate"] != nil }
         guard !groups.isEmpty else { return nil }
         let scale = ratesAreFractions ? 1.0 : 100.0
-        let labelWidth = 150.0, plotWidth = 260.0, valueWidth = 60.0
-        let rowHeight = 24.0, barHeight = 16.0, top = 8.0
+        let labelWidth = 150.0
+        let plotWidth = 260.0
+        let valueWidth = 60.0
+        let rowHeight = 24.0
+        let barHeight = 16.0
+        let top = 8.0
         let plotLeft = labelWidth + 8
         let axisY = top + Double(groups.count) * rowHeight
         func x(_ value: Double) -> Double { plotLeft + max(0, min(1, value / scale)) * plotWidth }

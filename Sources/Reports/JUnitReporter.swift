@@ -67,7 +67,8 @@ public struct JUnitReporter: Reporter {
             try writer.attribute("failures", String(suiteCases.filter { $0.status == .fail }.count))
             try writer.attribute("errors", String(suiteCases.filter { $0.status == .error }.count))
             try writer.attribute("skipped", "0")
-            try writer.attribute("time", ReportText.seconds(suite.checks.reduce(0) { $0 + max(0, $1.durationSeconds.isFinite ? $1.durationSeconds : 0) }))
+            try writer.attribute(
+                "time", ReportText.seconds(suite.checks.reduce(0) { $0 + max(0, $1.durationSeconds.isFinite ? $1.durationSeconds : 0) }))
             try writer.attribute("timestamp", ReportText.timestamp(result.startedAt))
             try writer.attribute("file", suite.file)
 

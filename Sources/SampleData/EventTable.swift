@@ -61,7 +61,7 @@ extension SampleWorld {
                 // The whole row as COPY text; every value is plain text without backslash,
                 // tab or line break.
                 let eventKey = (UInt64(index) << 8) | UInt64(position)
-                builder.appendUUID(high: mixBits(eventKey ^ (seed &* 0xE7037ED1A0B428DB)), low: random.next())
+                builder.appendUUID(high: mixBits(eventKey ^ (seed &* 0xE703_7ED1_A0B4_28DB)), low: random.next())
                 builder.append(UInt8(ascii: "\t"))
                 builder.append(eventType)
                 builder.append(UInt8(ascii: "\t"))

@@ -124,7 +124,8 @@ struct FacebookCatalog: Sendable {
             } else if index % 29 == 3 {
                 name = FacebookCatalog.awkwardCampaignNames[(index / 29) % FacebookCatalog.awkwardCampaignNames.count]
             } else {
-                name = "\(random.element(of: geos)) | \(random.element(of: funnels)) | \(random.element(of: audiences)) | \(random.element(of: offers)) | \(random.element(of: months))"
+                name =
+                    "\(random.element(of: geos)) | \(random.element(of: funnels)) | \(random.element(of: audiences)) | \(random.element(of: offers)) | \(random.element(of: months))"
             }
             let alwaysOn = random.chance(0.6)
             let firstDay = alwaysOn ? -random.between(10, 200) : random.between(-30, 80)
@@ -139,7 +140,8 @@ struct FacebookCatalog: Sendable {
                 createdSecond = firstDay * TimeWindow.secondsPerDay - random.between(3_600, 5 * TimeWindow.secondsPerDay)
             }
             let renamed = random.chance(0.05)
-            let status = lastDay < TimeWindow.dayCount
+            let status =
+                lastDay < TimeWindow.dayCount
                 ? (random.chance(0.7) ? "PAUSED" : "ARCHIVED")
                 : (random.chance(0.97) ? "ACTIVE" : "DELETED")
             var builderPlus = TextBuilder()

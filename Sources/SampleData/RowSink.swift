@@ -75,14 +75,16 @@ public struct ChecksumSink: RowSink {
     /// Folds a pre-formatted field.
     public mutating func fieldRaw(_ value: String) { fold(text: value) }
 
-    /// Folds the NULL marker.
+    /// Folds NULL as its COPY text form `\N` (as `fieldsRaw` sees it).
     public mutating func nullField() {
-        fold(0x00)
-        fold(0x1F)
+        fold(text: "\\N")
     }
 
     /// Folds each of the tab-separated fields, exactly as if they came one by one.
-    public mutating func fieldsRaw(_ text: String) { splitFieldsRaw(text) }
+    public mutating func fieldsRaw(_ text: String) {
+        for byte in text.utf8 { fold(byte == 0x09 ? 0x1F : byte) }
+        fold(0x1F)
+    }
 
     /// Folds the row boundary.
     public mutating func endRow() {

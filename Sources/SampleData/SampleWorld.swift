@@ -158,8 +158,11 @@ struct Geography: Sendable {
     let weight: Double
 
     static let countries: [Geography] = [
-        Geography(code: "US", name: "United States", cities: ["New York", "Los Angeles", "Chicago", "Houston", "Phoenix", "Austin", "Miami"], currency: "usd", weight: 44),
-        Geography(code: "GB", name: "United Kingdom", cities: ["London", "Manchester", "Birmingham", "Leeds"], currency: "gbp", weight: 10),
+        Geography(
+            code: "US", name: "United States", cities: ["New York", "Los Angeles", "Chicago", "Houston", "Phoenix", "Austin", "Miami"],
+            currency: "usd", weight: 44),
+        Geography(
+            code: "GB", name: "United Kingdom", cities: ["London", "Manchester", "Birmingham", "Leeds"], currency: "gbp", weight: 10),
         Geography(code: "CA", name: "Canada", cities: ["Toronto", "Vancouver", "Montréal", "Calgary"], currency: "cad", weight: 6),
         Geography(code: "AU", name: "Australia", cities: ["Sydney", "Melbourne", "Brisbane", "Perth"], currency: "aud", weight: 5),
         Geography(code: "DE", name: "Germany", cities: ["Berlin", "München", "Hamburg", "Köln"], currency: "eur", weight: 8),
@@ -181,14 +184,37 @@ struct DeviceProfile: Sendable {
     let osVersion: String
 
     static let all: [DeviceProfile] = [
-        DeviceProfile(userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.33.107;FBBV/612345678;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]", platform: "Web", osName: "iOS", osVersion: "17.5"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", platform: "Web", osName: "iOS", osVersion: "18.1"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/22A3354 Instagram 350.0.0.21.108 (iPhone14,5; iOS 18_0; en_US; en; scale=3.00; 1170x2532; 642365612)", platform: "Web", osName: "iOS", osVersion: "18.0"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.6422.165 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/468.1.0.56.78;]", platform: "Web", osName: "Android", osVersion: "14"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", platform: "Web", osName: "Android", osVersion: "13"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36", platform: "Web", osName: "Windows", osVersion: "10"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15", platform: "Web", osName: "Mac OS X", osVersion: "10.15.7"),
-        DeviceProfile(userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 16_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1", platform: "iOS", osName: "iOS", osVersion: "16.7"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.33.107;FBBV/612345678;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]",
+            platform: "Web", osName: "iOS", osVersion: "17.5"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            platform: "Web", osName: "iOS", osVersion: "18.1"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/22A3354 Instagram 350.0.0.21.108 (iPhone14,5; iOS 18_0; en_US; en; scale=3.00; 1170x2532; 642365612)",
+            platform: "Web", osName: "iOS", osVersion: "18.0"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.6422.165 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/468.1.0.56.78;]",
+            platform: "Web", osName: "Android", osVersion: "14"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",
+            platform: "Web", osName: "Android", osVersion: "13"),
+        DeviceProfile(
+            userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36",
+            platform: "Web", osName: "Windows", osVersion: "10"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+            platform: "Web", osName: "Mac OS X", osVersion: "10.15.7"),
+        DeviceProfile(
+            userAgent:
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 16_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+            platform: "iOS", osName: "iOS", osVersion: "16.7"),
     ]
 }
 
@@ -204,16 +230,35 @@ struct Funnel: Sendable {
     let weight: Double
 
     static let all: [Funnel] = [
-        Funnel(id: "fnl_01HZX3K9Q4WEIGHT", title: "Weight loss quiz", type: "quiz", environment: "prod", version: "v14", path: "weight-loss", weight: 30),
-        Funnel(id: "fnl_01HZX3KA7DSLEEP", title: "Sleep better quiz", type: "quiz", environment: "prod", version: "v9", path: "sleep", weight: 14),
-        Funnel(id: "fnl_01HZX3KB2FAST", title: "Intermittent fasting", type: "quiz", environment: "prod", version: "v22", path: "fasting", weight: 16),
-        Funnel(id: "fnl_01HZX3KC8YOGA", title: "Yoga for beginners", type: "landing", environment: "prod", version: "v5", path: "yoga", weight: 10),
-        Funnel(id: "fnl_01HZX3KD1PILATES", title: "Wall pilates 28 days", type: "quiz", environment: "prod", version: "v7", path: "wall-pilates", weight: 12),
-        Funnel(id: "fnl_01HZX3KE4CHECKOUT", title: "Direct checkout", type: "checkout", environment: "prod", version: "v3", path: "checkout", weight: 8),
-        Funnel(id: "fnl_01HZX3KF6KETO", title: "Keto meal plan", type: "quiz", environment: "prod", version: "v11", path: "keto", weight: 8),
-        Funnel(id: "fnl_01HZX3KG9STAGE", title: "Weight loss quiz (staging)", type: "quiz", environment: "staging", version: "v15-rc1", path: "weight-loss-staging", weight: 0.5),
-        Funnel(id: "fnl_01HZX3KH3DEV", title: "Playground", type: "landing", environment: "dev", version: "dev", path: "playground", weight: 0.2),
-        Funnel(id: "fnl_01HZX3KJ0GONE", title: "Retired funnel (deleted)", type: "quiz", environment: "prod", version: "v2", path: "old-quiz", weight: 0.3),
+        Funnel(
+            id: "fnl_01HZX3K9Q4WEIGHT", title: "Weight loss quiz", type: "quiz", environment: "prod", version: "v14", path: "weight-loss",
+            weight: 30),
+        Funnel(
+            id: "fnl_01HZX3KA7DSLEEP", title: "Sleep better quiz", type: "quiz", environment: "prod", version: "v9", path: "sleep",
+            weight: 14),
+        Funnel(
+            id: "fnl_01HZX3KB2FAST", title: "Intermittent fasting", type: "quiz", environment: "prod", version: "v22", path: "fasting",
+            weight: 16),
+        Funnel(
+            id: "fnl_01HZX3KC8YOGA", title: "Yoga for beginners", type: "landing", environment: "prod", version: "v5", path: "yoga",
+            weight: 10),
+        Funnel(
+            id: "fnl_01HZX3KD1PILATES", title: "Wall pilates 28 days", type: "quiz", environment: "prod", version: "v7",
+            path: "wall-pilates", weight: 12),
+        Funnel(
+            id: "fnl_01HZX3KE4CHECKOUT", title: "Direct checkout", type: "checkout", environment: "prod", version: "v3", path: "checkout",
+            weight: 8),
+        Funnel(
+            id: "fnl_01HZX3KF6KETO", title: "Keto meal plan", type: "quiz", environment: "prod", version: "v11", path: "keto", weight: 8),
+        Funnel(
+            id: "fnl_01HZX3KG9STAGE", title: "Weight loss quiz (staging)", type: "quiz", environment: "staging", version: "v15-rc1",
+            path: "weight-loss-staging", weight: 0.5),
+        Funnel(
+            id: "fnl_01HZX3KH3DEV", title: "Playground", type: "landing", environment: "dev", version: "dev", path: "playground",
+            weight: 0.2),
+        Funnel(
+            id: "fnl_01HZX3KJ0GONE", title: "Retired funnel (deleted)", type: "quiz", environment: "prod", version: "v2", path: "old-quiz",
+            weight: 0.3),
     ]
 
     /// Funnels listed in `funnelfox_funnels`; the last one was deleted and is missing there.

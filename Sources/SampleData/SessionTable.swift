@@ -84,7 +84,8 @@ extension SampleWorld {
             } else {
                 query.add("utm_source", random.chance(0.9) ? "google" : "adwords", to: &builder)
                 query.add("utm_medium", random.chance(0.85) ? "cpc" : "ppc", to: &builder)
-                query.add("utm_campaign", random.element(of: ["brand_us", "generic_weight_loss", "pmax_all", "yt_demand_gen"]), to: &builder)
+                query.add(
+                    "utm_campaign", random.element(of: ["brand_us", "generic_weight_loss", "pmax_all", "yt_demand_gen"]), to: &builder)
                 query.add("utm_term", random.element(of: ["weight loss app", "fasting tracker", "wall pilates"]), to: &builder)
                 query.add("gclid", clickId(prefix: "EAIaIQob", random: &random), to: &builder)
             }
@@ -189,7 +190,9 @@ extension SampleWorld {
         switch style {
         case ..<0.60:
             // Tier `ad_id`: the ad's id (sometimes as `h_ad_id`, sometimes after a macro).
-            query.add(upperCaseKeys ? "UTM_Campaign" : "utm_campaign", random.chance(0.05) ? "{{campaign.name}}" : campaignValue, encoded: true, to: &builder)
+            query.add(
+                upperCaseKeys ? "UTM_Campaign" : "utm_campaign", random.chance(0.05) ? "{{campaign.name}}" : campaignValue, encoded: true,
+                to: &builder)
             query.add("utm_content", ad.encodedName, encoded: true, to: &builder)
             if random.chance(0.3) { query.add("utm_term", adSet.name, to: &builder) }
             let idShape = random.unit()
@@ -225,7 +228,9 @@ extension SampleWorld {
         default:
             // Unmatched Facebook traffic.
             if random.chance(0.5) {
-                query.add("utm_campaign", random.element(of: ["old_campaign_2025", "lookalike_test", "spring_promo", "Campaign copy"]), to: &builder)
+                query.add(
+                    "utm_campaign", random.element(of: ["old_campaign_2025", "lookalike_test", "spring_promo", "Campaign copy"]),
+                    to: &builder)
             } else {
                 query.add("ad_id", random.element(of: ["undefined", "null", "123", "{{ad.id}}"]), to: &builder)
             }

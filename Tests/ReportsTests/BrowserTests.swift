@@ -14,11 +14,13 @@ import Testing
 
     func chromium(_ arguments: [String], profile: URL) throws -> Tools.Output {
         let chromium = try #require(Tools.chromium, "chromium must be installed in CI (apt-get install -y chromium)")
-        return try Tools.run(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-extensions", "--disable-background-networking", "--user-data-dir=\(profile.path)",
-            "--enable-logging=stderr", "--v=0",
-        ] + arguments)
+        return try Tools.run(
+            chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-extensions", "--disable-background-networking", "--user-data-dir=\(profile.path)",
+                "--enable-logging=stderr", "--v=0",
+            ] + arguments)
     }
 
     /// Console messages Chromium logged for the page ("CONSOLE(12)] …" or "Uncaught …").
@@ -34,7 +36,8 @@ import Testing
         let page = directory.appendingPathComponent("report.html")
         try HTMLReporter(generatedAt: Fixtures.generatedAt, reckonVersion: Fixtures.version).write(Fixtures.failingRun, to: page)
 
-        let dom = try chromium(["--virtual-time-budget=2000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-dom"))
+        let dom = try chromium(
+            ["--virtual-time-budget=2000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-dom"))
         #expect(dom.status == 0, "\(dom.stderr)")
         #expect(consoleErrors(dom.stderr) == [])
         // The rendered DOM holds the names as text (serialized escaped), and no script got in.
@@ -61,7 +64,8 @@ import Testing
         let directory = try Tools.temporaryDirectory()
         let page = directory.appendingPathComponent("broken.html")
         try "<!DOCTYPE html><p>x</p><script>throw new Error('boom')</script>".write(to: page, atomically: true, encoding: .utf8)
-        let output = try chromium(["--virtual-time-budget=1000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile"))
+        let output = try chromium(
+            ["--virtual-time-budget=1000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile"))
         #expect(consoleErrors(output.stderr).contains { $0.contains("boom") }, "\(output.stderr)")
     }
 }

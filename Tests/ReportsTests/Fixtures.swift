@@ -29,7 +29,8 @@ enum Fixtures {
                     name: "mart_sessions_session_id_unique", kind: "unique", file: "checks/mart_sessions.yml", line: 3,
                     severity: .error, status: .pass, tags: ["integrity"], table: "reckon_staging.mart_sessions",
                     observed: "0 duplicate rows", expected: "0", message: "session_id is unique",
-                    metrics: ["failing_rows": 0], sql: "SELECT session_id, count(*) FROM reckon_staging.mart_sessions GROUP BY 1 HAVING count(*) > 1",
+                    metrics: ["failing_rows": 0],
+                    sql: "SELECT session_id, count(*) FROM reckon_staging.mart_sessions GROUP BY 1 HAVING count(*) > 1",
                     durationSeconds: 0.412),
                 CheckResult(
                     name: "facebook_match_rate_by_tier", kind: "match_rate", file: "checks/mart_sessions.yml", line: 21,
@@ -39,17 +40,26 @@ enum Fixtures {
                     message: "tier ad_id matched 71.0% of 12,400 sessions, below 95%",
                     metrics: ["matched": 30_088, "total": 37_054, "rate": 0.812],
                     groups: [
-                        GroupResult(key: "tier=ad_id", status: .fail, observed: "71.0%", expected: "≥ 95%", values: ["matched": 8_804, "total": 12_400, "rate": 0.71, "threshold": 0.95]),
-                        GroupResult(key: "tier=utm_content", status: .pass, observed: "88.3%", expected: "≥ 80%", values: ["matched": 12_098, "total": 13_701, "rate": 0.883, "threshold": 0.8]),
-                        GroupResult(key: "tier=utm_campaign", status: .warn, observed: "64.2%", expected: "≥ 60% (warn < 70%)", values: ["matched": 7_030, "total": 10_953, "rate": 0.642, "threshold": 0.6]),
-                        GroupResult(key: "tier=\(hostileName)", status: .pass, observed: "100%", expected: "≥ 0%", values: ["matched": 3, "total": 3, "rate": 1.0]),
+                        GroupResult(
+                            key: "tier=ad_id", status: .fail, observed: "71.0%", expected: "≥ 95%",
+                            values: ["matched": 8_804, "total": 12_400, "rate": 0.71, "threshold": 0.95]),
+                        GroupResult(
+                            key: "tier=utm_content", status: .pass, observed: "88.3%", expected: "≥ 80%",
+                            values: ["matched": 12_098, "total": 13_701, "rate": 0.883, "threshold": 0.8]),
+                        GroupResult(
+                            key: "tier=utm_campaign", status: .warn, observed: "64.2%", expected: "≥ 60% (warn < 70%)",
+                            values: ["matched": 7_030, "total": 10_953, "rate": 0.642, "threshold": 0.6]),
+                        GroupResult(
+                            key: "tier=\(hostileName)", status: .pass, observed: "100%", expected: "≥ 0%",
+                            values: ["matched": 3, "total": 3, "rate": 1.0]),
                     ],
                     sampleColumns: ["session_id", "utm_campaign", "ad_id", "tier"],
                     sampleRows: [
                         ["s-000193", hostileName, nil, "ad_id"],
                         ["s-000207", "retargeting_nov & more", "23851234", "ad_id"],
                     ],
-                    sql: "SELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = 'facebook' AND fb_ad_id IS NULL AND tier = 'ad_id'",
+                    sql:
+                        "SELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = 'facebook' AND fb_ad_id IS NULL AND tier = 'ad_id'",
                     durationSeconds: 1.204),
                 CheckResult(
                     name: "revenue_reconciles_with_stripe", kind: "reconciliation", file: "checks/revenue.yml", line: 4,
@@ -58,9 +68,15 @@ enum Fixtures {
                     message: "1 of 3 days does not reconcile: Stripe net settled ≠ attributed + unattributed",
                     metrics: ["left": 30_512.9, "right": 30_500.5, "attributed": 28_100.5, "unattributed": 2_400, "difference": 12.4],
                     groups: [
-                        GroupResult(key: "date=2026-11-01", status: .pass, observed: "0.00", expected: "≤ 0.01", values: ["left": 10_000, "right": 10_000, "attributed": 9_200, "unattributed": 800, "difference": 0]),
-                        GroupResult(key: "date=2026-11-02", status: .fail, observed: "12.40", expected: "≤ 0.01", values: ["left": 10_212.4, "right": 10_200, "attributed": 9_400, "unattributed": 800, "difference": 12.4]),
-                        GroupResult(key: "date=2026-11-03", status: .pass, observed: "0.00", expected: "≤ 0.01", values: ["left": 10_300.5, "right": 10_300.5, "attributed": 9_500.5, "unattributed": 800, "difference": 0]),
+                        GroupResult(
+                            key: "date=2026-11-01", status: .pass, observed: "0.00", expected: "≤ 0.01",
+                            values: ["left": 10_000, "right": 10_000, "attributed": 9_200, "unattributed": 800, "difference": 0]),
+                        GroupResult(
+                            key: "date=2026-11-02", status: .fail, observed: "12.40", expected: "≤ 0.01",
+                            values: ["left": 10_212.4, "right": 10_200, "attributed": 9_400, "unattributed": 800, "difference": 12.4]),
+                        GroupResult(
+                            key: "date=2026-11-03", status: .pass, observed: "0.00", expected: "≤ 0.01",
+                            values: ["left": 10_300.5, "right": 10_300.5, "attributed": 9_500.5, "unattributed": 800, "difference": 0]),
                     ],
                     sampleColumns: ["charge_id", "amount_usd", "created"],
                     sampleRows: [["ch_3Nx", "12.40", "2026-11-02 23:59:58+00"]],
@@ -133,7 +149,9 @@ enum Fixtures {
         let matched = Double(900 + day)
         let status: CheckStatus = day == 3 ? .fail : .pass
         let values: [String: Double] = ["matched": matched, "total": 1000, "rate": matched / 1000, "threshold": 0.9]
-        return GroupResult(key: "date=2026-11-" + String(format: "%02d", day + 1), status: status, observed: "9\(day).0%", expected: "≥ 90%", values: values)
+        return GroupResult(
+            key: "date=2026-11-" + String(format: "%02d", day + 1), status: status, observed: "9\(day).0%", expected: "≥ 90%",
+            values: values)
     }
 
     private static func sampleRow(index: Int, row: Int) -> [String?] {

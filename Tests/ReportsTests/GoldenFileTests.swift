@@ -52,14 +52,18 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }.sorted()
         var files: [String: String] = [:]
         for name in names {
-            files[String(name.dropLast(".mustache".count))] = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            files[String(name.dropLast(".mustache".count))] = try String(
+                contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
         }
         if ProcessInfo.processInfo.environment["RECKON_UPDATE_TEMPLATES"] == "1" {
             try Self.generatedSource(files).write(
-                to: Fixtures.packageRoot.appendingPathComponent("Sources/Reports/EmbeddedTemplates.swift"), atomically: true, encoding: .utf8)
+                to: Fixtures.packageRoot.appendingPathComponent("Sources/Reports/EmbeddedTemplates.swift"), atomically: true,
+                encoding: .utf8)
         }
         #expect(Set(files.keys) == Set(HTMLReporter.templateNames))
-        #expect(files == HTMLReporter.embeddedTemplates, "reports/*.mustache changed: run RECKON_UPDATE_TEMPLATES=1 swift test --filter ReportsTests")
+        #expect(
+            files == HTMLReporter.embeddedTemplates,
+            "reports/*.mustache changed: run RECKON_UPDATE_TEMPLATES=1 swift test --filter ReportsTests")
     }
 
     static func generatedSource(_ files: [String: String]) -> String {
@@ -73,9 +77,10 @@ import Testing
             "    static let all: [String: String] = [",
         ]
         for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+            // Indented like the closing delimiter, which Swift strips: the literal equals the file.
             lines.append("        \"\(name)\": ##\"\"\"")
-            lines.append(text)
-            lines.append("\"\"\"##,")
+            lines += text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "        " + $0 }
+            lines.append("        \"\"\"##,")
         }
         lines += ["    ]", "}", ""]
         return lines.joined(separator: "\n")

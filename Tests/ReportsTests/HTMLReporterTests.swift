@@ -36,13 +36,19 @@ import Testing
 
     @Test func observedAndThresholdAreShownForEachCheck() throws {
         let text = try html(Fixtures.failingRun)
-        #expect(text.contains("<tr><th scope=\"row\">Observed</th><td class=\"observed\">81.2% overall</td></tr>\n<tr><th scope=\"row\">Expected</th><td>≥ 90% overall; ad_id ≥ 95%</td></tr>"))
+        #expect(
+            text.contains(
+                "<tr><th scope=\"row\">Observed</th><td class=\"observed\">81.2% overall</td></tr>\n<tr><th scope=\"row\">Expected</th><td>≥ 90% overall; ad_id ≥ 95%</td></tr>"
+            ))
         #expect(text.contains("<pre class=\"error-message\">ERROR: column &quot;spend&quot; does not exist (SQLSTATE 42703)</pre>"))
     }
 
     @Test func matchRateTiersGetATableAndABarChart() throws {
         let text = try html(Fixtures.failingRun)
-        #expect(text.contains("<td>tier=ad_id</td><td>71.0%</td><td>≥ 95%</td><td class=\"num\">8,804</td><td class=\"num\">12,400</td><td class=\"num\">71.0%</td><td class=\"num\">95.0%</td>"))
+        #expect(
+            text.contains(
+                "<td>tier=ad_id</td><td>71.0%</td><td>≥ 95%</td><td class=\"num\">8,804</td><td class=\"num\">12,400</td><td class=\"num\">71.0%</td><td class=\"num\">95.0%</td>"
+            ))
         #expect(text.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(text.contains("class=\"bar bar-fail\""))
         #expect(text.components(separatedBy: "<rect ").count - 1 == 4)
@@ -51,15 +57,24 @@ import Testing
     @Test func reconciliationShowsTheBridgePerDay() throws {
         let text = try html(Fixtures.failingRun)
         #expect(text.contains("Bridge per group"))
-        #expect(text.contains("<th class=\"num\">left</th><th class=\"num\">right</th><th class=\"num\">attributed</th><th class=\"num\">unattributed</th><th class=\"num\">difference</th>"))
-        #expect(text.contains("<td>date=2026-11-02</td><td>12.40</td><td>≤ 0.01</td><td class=\"num\">10,212.40</td><td class=\"num\">10,200</td><td class=\"num\">9,400</td><td class=\"num\">800</td><td class=\"num\">12.40</td>"))
+        #expect(
+            text.contains(
+                "<th class=\"num\">left</th><th class=\"num\">right</th><th class=\"num\">attributed</th><th class=\"num\">unattributed</th><th class=\"num\">difference</th>"
+            ))
+        #expect(
+            text.contains(
+                "<td>date=2026-11-02</td><td>12.40</td><td>≤ 0.01</td><td class=\"num\">10,212.40</td><td class=\"num\">10,200</td><td class=\"num\">9,400</td><td class=\"num\">800</td><td class=\"num\">12.40</td>"
+            ))
     }
 
     @Test func sampleRowsAndSQLAreShown() throws {
         let text = try html(Fixtures.failingRun)
         #expect(text.contains("<caption>Failing rows: a sample of 2 (the SQL below lists them all)</caption>"))
         #expect(text.contains("<td class=\"null\">NULL</td>"))
-        #expect(text.contains("<details class=\"sql\" open>\n<summary>SQL</summary>\n<pre><code>SELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = &#39;facebook&#39;"))
+        #expect(
+            text.contains(
+                "<details class=\"sql\" open>\n<summary>SQL</summary>\n<pre><code>SELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = &#39;facebook&#39;"
+            ))
     }
 
     @Test func hostileTextIsEscapedEverywhere() throws {

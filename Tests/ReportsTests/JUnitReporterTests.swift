@@ -23,15 +23,18 @@ import Testing
     @Test func failingRunNamesTheFailedChecksAndGroups() throws {
         let xml = try document(Fixtures.failingRun)
         let failed = try xml.nodes(forXPath: "//testcase[failure]").compactMap { attribute($0, "name") }
-        #expect(failed == [
-            "facebook_match_rate_by_tier", "facebook_match_rate_by_tier [tier=ad_id]",
-            "revenue_reconciles_with_stripe", "revenue_reconciles_with_stripe [date=2026-11-02]",
-            ReportText.xmlSafe(Fixtures.hostileName),
-        ])
+        #expect(
+            failed == [
+                "facebook_match_rate_by_tier", "facebook_match_rate_by_tier [tier=ad_id]",
+                "revenue_reconciles_with_stripe", "revenue_reconciles_with_stripe [date=2026-11-02]",
+                ReportText.xmlSafe(Fixtures.hostileName),
+            ])
         let errored = try xml.nodes(forXPath: "//testcase[error]").compactMap { attribute($0, "name") }
         #expect(errored == ["spend_matches_facebook_statistics"])
         let message = try xml.nodes(forXPath: "//testcase[@name='facebook_match_rate_by_tier']/failure").first
-        #expect(attribute(message!, "message") == "observed 81.2% overall, expected ≥ 90% overall; ad_id ≥ 95%: tier ad_id matched 71.0% of 12,400 sessions, below 95%")
+        #expect(
+            attribute(message!, "message")
+                == "observed 81.2% overall, expected ≥ 90% overall; ad_id ≥ 95%: tier ad_id matched 71.0% of 12,400 sessions, below 95%")
         #expect(attribute(message!, "type") == "match_rate")
         let error = try xml.nodes(forXPath: "//testcase[@name='spend_matches_facebook_statistics']/error").first
         #expect(attribute(error!, "message") == "ERROR: column \"spend\" does not exist (SQLSTATE 42703)")
@@ -75,7 +78,8 @@ import Testing
         let out = try #require(warning.elements(forName: "system-out").first?.stringValue)
         #expect(out.hasPrefix("WARNING: observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session"))
         let property = try xml.nodes(forXPath: "//property[@name='warning:unattributed_revenue_share']").first
-        #expect(attribute(property!, "value") == "observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session")
+        #expect(
+            attribute(property!, "value") == "observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session")
         #expect(try xml.nodes(forXPath: "//property[@name='warning:facebook_match_rate_by_tier [tier=utm_campaign]']").count == 1)
     }
 
@@ -84,7 +88,9 @@ import Testing
         let out = try #require(try xml.nodes(forXPath: "//testcase[@name='facebook_match_rate_by_tier']/system-out").first?.stringValue)
         #expect(out.contains("failing rows (sample of 2):\n  session_id | utm_campaign | ad_id | tier\n"))
         #expect(out.contains("  s-000207 | retargeting_nov & more | 23851234 | ad_id"))
-        #expect(out.contains("sql:\nSELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = 'facebook'"))
+        #expect(
+            out.contains(
+                "sql:\nSELECT session_id, utm_campaign, ad_id, tier\nFROM reckon_staging.mart_sessions\nWHERE channel = 'facebook'"))
     }
 
     @Test func hostileTextSurvivesEscaped() throws {
@@ -97,6 +103,14 @@ import Testing
         #expect(names.contains("Black Friday <script>alert(\"x\")</script> & 'co' 🚀 ␀␛[31m␇␋␡"))
     }
 
+    @Test func lineBreaksAndTabsInAttributesSurviveAParse() throws {
+        var run = Fixtures.failingRun
+        run.checks[4].errorMessage = "ERROR: syntax error\nLINE 1: SELECT\t*\r\nHINT: check it"
+        let xml = try document(run)
+        let error = try #require(try xml.nodes(forXPath: "//testcase[@name='spend_matches_facebook_statistics']/error").first)
+        #expect(attribute(error, "message") == "ERROR: syntax error\nLINE 1: SELECT\t*\r\nHINT: check it")
+    }
+
     @Test(arguments: [
         ("plain", "plain"), ("a\u{0}b", "a␀b"), ("tab\tline\ncr\r", "tab\tline\ncr\r"), ("\u{1B}[0m", "␛[0m"),
         ("del\u{7F}", "del␡"), ("c1\u{85}", "c1\u{FFFD}"), ("nonchar\u{FFFE}", "nonchar\u{FFFD}"), ("🚀<&>", "🚀<&>"),
@@ -105,7 +119,10 @@ import Testing
         #expect(ReportText.xmlSafe(input) == expected)
     }
 
-    @Test(arguments: [(0.0, "0.000"), (-1, "0.000"), (.nan, "0.000"), (.infinity, "0.000"), (1e-9, "0.000"), (12345.6789, "12345.679"), (1e20, "100000000000000000000.000")])
+    @Test(arguments: [
+        (0.0, "0.000"), (-1, "0.000"), (.nan, "0.000"), (.infinity, "0.000"), (1e-9, "0.000"), (12345.6789, "12345.679"),
+        (1e20, "100000000000000000000.000"),
+    ])
     func timesArePlainDecimals(seconds: Double, expected: String) {
         #expect(ReportText.seconds(seconds) == expected)
     }
@@ -128,7 +145,9 @@ import Testing
         let invalid = Data(#"<?xml version="1.0"?><testsuites><testsuite name="x"/></testsuites>"#.utf8)
         let errors = try XMLSchemaValidator(schemaPath: Fixtures.schemaPath).errors(in: invalid)
         #expect(errors.contains { $0.contains("tests") })
-        #expect(try XMLSchemaValidator(schemaPath: Fixtures.schemaPath).errors(in: Data("<a>".utf8)).first?.hasPrefix("not well-formed") == true)
+        #expect(
+            try XMLSchemaValidator(schemaPath: Fixtures.schemaPath).errors(in: Data("<a>".utf8)).first?.hasPrefix("not well-formed") == true
+        )
     }
 
     @Test(.enabled(if: Tools.xmllint != nil || Tools.inCI, "xmllint is not installed"))

@@ -89,12 +89,14 @@ struct ShapeTests {
         #expect(widths == [columnCount])
     }
 
-    @Test("primary keys are unique", arguments: [
-        (SampleTable.facebookCampaigns, [0]), (.facebookAdSets, [0]), (.facebookAds, [0]),
-        (.facebookAdStatistics, [0, 1]), (.funnelfoxFunnels, [0]), (.funnelfoxSessions, [0]),
-        (.funnelfoxSubscriptions, [0]), (.stripeSubscriptions, [0]), (.stripePayments, [0]),
-        (.stripeRefunds, [0]), (.stripeBalanceTransactions, [0]),
-    ])
+    @Test(
+        "primary keys are unique",
+        arguments: [
+            (SampleTable.facebookCampaigns, [0]), (.facebookAdSets, [0]), (.facebookAds, [0]),
+            (.facebookAdStatistics, [0, 1]), (.funnelfoxFunnels, [0]), (.funnelfoxSessions, [0]),
+            (.funnelfoxSubscriptions, [0]), (.stripeSubscriptions, [0]), (.stripePayments, [0]),
+            (.stripeRefunds, [0]), (.stripeBalanceTransactions, [0]),
+        ])
     func uniqueKeys(table: SampleTable, key: [Int]) {
         let rows = SampleRows.small[table]
         let keys = rows.map { row in key.map { row[$0] ?? "<null>" }.joined(separator: "|") }
@@ -226,7 +228,9 @@ struct MessyCase: CustomTestStringConvertible, Sendable {
         parameter("unreplaced campaign macro with spaces") { $0.contains { $0.value == "{{ campaign.name }}" } },
         origins("empty origins") { $0.isEmpty },
         MessyCase(name: "NULL origins", minimum: 10) { rows in rows.column(.funnelfoxSessions, 4).filter { $0 == nil }.count },
-        origins("garbage origins") { !$0.isEmpty && !$0.contains("utm_") && !$0.hasPrefix("https://get.") && !$0.hasPrefix("https://fitquiz.") },
+        origins("garbage origins") {
+            !$0.isEmpty && !$0.contains("utm_") && !$0.hasPrefix("https://get.") && !$0.hasPrefix("https://fitquiz.")
+        },
         parameter("h_ad_id instead of ad_id") { parameters in
             parameters.contains { $0.key == "h_ad_id" } && !parameters.contains { $0.key == "ad_id" }
         },
@@ -364,5 +368,27 @@ struct MessyCaseTests {
         let adIdShare = Double(withAdId.count) / Double(facebook.count)
         #expect(facebookShare > 0.5 && facebookShare < 0.7, "facebook share \(facebookShare)")
         #expect(adIdShare > 0.5 && adIdShare < 0.7, "ad id share \(adIdShare)")
+    }
+}
+
+@Suite("Sinks")
+struct SinkTests {
+    @Test("a row of preformatted fields checksums and collects like the same fields one by one")
+    func preformattedFieldsMatchSingleFields() {
+        var single = ChecksumSink()
+        single.fieldRaw("a")
+        single.nullField()
+        single.fieldRaw("")
+        single.fieldRaw("{\"x\":1}")
+        single.endRow()
+        var combined = ChecksumSink()
+        combined.fieldsRaw("a\t\\N\t\t{\"x\":1}")
+        combined.endRow()
+        #expect(single.checksum == combined.checksum)
+
+        var collector = CollectingSink()
+        collector.fieldsRaw("a\t\\N\t\t{\"x\":1}")
+        collector.endRow()
+        #expect(collector.rows == [["a", nil, "", "{\"x\":1}"]])
     }
 }

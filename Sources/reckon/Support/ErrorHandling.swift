@@ -3,6 +3,7 @@ import EmbeddedPostgres
 import Foundation
 import PostgresClient
 import ReckonCore
+import Reports
 
 /// reckon's documented exit codes, decided here and nowhere else.
 enum ReckonExitCode {
@@ -15,7 +16,7 @@ enum ReckonExitCode {
     /// The exit code for an error that ended a command.
     static func code(for error: Error) -> Int32 {
         switch error {
-        case is InputFileError: return badInput
+        case is InputFileError, is ReportError: return badInput
         case let error as PostgresError: return error.kind == .cancelled ? interrupted : database
         case is SourceContractError, is EmbeddedClusterError: return database
         case let error as CommandFailure: return error.exitCode
