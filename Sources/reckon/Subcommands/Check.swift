@@ -40,7 +40,7 @@ struct Check: AsyncParsableCommand {
             let result = RunResult(
                 reckonVersion: CheckCommandSupport.version, command: "check", startedAt: start,
                 durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
-                checkedSchema: schema, checks: results)
+                checkedSchema: schema, modelsCommit: CheckCommandSupport.modelsCommit(configuration), checks: results)
             CheckSummary.print(result)
             try reports.write(result, configuration: configuration)
             return CheckCommandSupport.exitCode(result)
@@ -51,6 +51,27 @@ struct Check: AsyncParsableCommand {
 /// What `check` and `run` share: loading, running, exit code.
 enum CheckCommandSupport {
     static let version = "0.1.0"
+
+    /// The git commit of the models folder (`abc1234`, `+dirty` when it has local changes),
+    /// or nil outside a git work tree.
+    static func modelsCommit(_ configuration: Configuration) -> String? {
+        func git(_ arguments: [String]) -> String? {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-C", configuration.modelsDirectory] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return nil }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let commit = git(["log", "-1", "--format=%h", "--", "."]), !commit.isEmpty else { return nil }
+        let dirty = git(["status", "--porcelain", "--", "."]).map { !$0.isEmpty } ?? false
+        return dirty ? commit + "+dirty" : commit
+    }
 
     /// Loads the checks folder and applies `--select` (an unknown selector exits 2).
     static func loadChecks(configuration: Configuration, select: [String]) throws -> [CheckDefinition] {

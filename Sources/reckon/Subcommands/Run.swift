@@ -62,7 +62,8 @@ struct Run: AsyncParsableCommand {
             var result = RunResult(
                 reckonVersion: CheckCommandSupport.version, command: "run", startedAt: start,
                 durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
-                checkedSchema: builder.stagingSchema, published: false, checks: results)
+                checkedSchema: builder.stagingSchema, modelsCommit: CheckCommandSupport.modelsCommit(configuration),
+                published: false, checks: results)
             let blocking = CheckCommandSupport.blocking(result)
             if blocking.isEmpty {
                 try builder.publish()
