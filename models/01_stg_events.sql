@@ -8,8 +8,19 @@
 --   * de-duplication is per (session_id, uuid): of the rows sharing a uuid the earliest
 --     (event_time, then event_type, device_id, ... COLLATE "C") is kept. Rows with a NULL
 --     uuid share no uuid with anything and are each kept.
--- Shape: plain `session_id text not null` grain key (Citus distribution column).
-create table {{ this }} (
+-- Shape: plain `session_id text not null` grain key (Citus distribution column). Only the
+-- columns later models read. Unlogged: an intermediate model, dropped after publishing.
+--
+-- Physical order: rows are inserted ordered by (session_id, event_time, uuid, ...), the
+-- order int_event_aggregates asks for, so that its sort finds presorted input (a linear
+-- check instead of a full sort). Correctness never depends on it: every consumer still
+-- says ORDER BY.
+-- Performance notes (1M sessions, 14M raw events): bound by one in-memory sort of the
+-- 13M extracted rows on (session_id, uuid, ...) for the de-duplication window, plus the
+-- seq scan of amplitude_events (jsonb extraction) and writing 13M rows. The re-sort into
+-- time order is an Incremental Sort (presorted on session_id, ~13 rows per group).
+-- work_mem is raised so that neither sort spills (~2.5 GB in memory at this size).
+create unlogged table {{ this }} (
   session_id text not null,
   uuid text,
   event_type text,
@@ -20,6 +31,8 @@ create table {{ this }} (
   country text,
   city text
 );
+
+set work_mem = '4GB';
 
 insert into {{ this }}
 select session_id, uuid, event_type, event_time, device_id, platform, os_version, country, city
@@ -42,6 +55,11 @@ from (
     where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
   ) e
 ) d
-where rn = 1 or uuid is null;
+where rn = 1 or uuid is null
+order by session_id, event_time, uuid collate "C", event_type collate "C",
+         device_id collate "C", platform collate "C", os_version collate "C",
+         country collate "C", city collate "C";
+
+reset work_mem;
 
 analyze {{ this }};

@@ -11,16 +11,22 @@
 --     (space, tab, LF, CR, FF, VT) is trimmed; NBSP and other spaces are kept;
 --   * keys compare case-insensitively; the first occurrence of a key wins, even when its
 --     value turns out NULL;
---   * a value that is empty after trimming or holds a macro ('{{' and a later '}}') is NULL.
+--   * a value that is empty after trimming or holds a macro (two opening braces and a
+--     later two closing braces, e.g. an unreplaced ad-platform macro) is NULL.
 -- Choices where MART.md is silent:
 --   * the fragment is everything after the first '#'; its query is everything after the
 --     first '?' in it, to the end of the string;
 --   * a fragment without '?' ('#utm_source=fb') carries no query;
 --   * a bare origin (no '?' and no '/') is a query as a whole, '#' included.
 --
--- Performance: origin_params parses an origin ONCE and returns the values of all wanted
--- keys as a text[] (in the order of the keys argument), so a model calls it once per
--- session. Values without '%' never enter the decoder.
+-- Performance: parsing is set-based SQL in the model (03_int_session_params): the query
+-- string is cut by origin_query (an inlinable SQL function), its pairs by
+-- string_to_table, and every key and value goes through param_decode / param_clean,
+-- inlinable SQL expressions of built-in functions. Only the rare text that holds a
+-- non-ASCII or malformed escape ('%C3%A9', '%zz', '%00') or a quote, backslash or
+-- control character next to a '%' reaches the plpgsql decoder url_decode.
+-- (No literal pair of opening braces may appear in this file: reckon's renderer reads
+-- every one as a placeholder, in comments and strings too.)
 
 -- The ASCII whitespace MART.md trims: space, tab, LF, CR, FF, VT.
 create or replace function {{ reckon }}.ascii_trim(s text) returns text
@@ -134,152 +140,78 @@ begin
 end
 $fn$;
 
--- A decoded value as the mart keeps it: ASCII-trimmed; NULL when empty or a macro.
-create or replace function {{ reckon }}.clean_param_value(v text) returns text
-language plpgsql immutable strict parallel safe
+-- '+' is a space, then %XX is percent-decoded: url_decode, with fast paths that give the
+-- same text. Without '%' only '+' is replaced. When every '%' starts an ASCII escape
+-- %01-%7F and the text holds no '"', '\' or control character, the escapes become JSON
+-- \u00XX escapes and PostgreSQL's JSON parser decodes them. Everything else goes to the
+-- plpgsql decoder. Inlined into the calling query (call it with a plain column).
+create or replace function {{ reckon }}.param_decode(s text) returns text
+language sql immutable parallel safe
 as $fn$
-declare
-  m int;
-begin
-  v := btrim(v, E' \t\n\r\f\x0B');
-  if v = '' then
-    return null;
-  end if;
-  m := strpos(v, '{{');
-  if m > 0 and strpos(substr(v, m + 2), '}}') > 0 then
-    return null;
-  end if;
-  return v;
+select case
+  when strpos(s, '%') = 0 then replace(s, '+', ' ')
+  when s !~ '%(?![0-7][0-9A-Fa-f])|%00|["\\[:cntrl:]]'
+    then ('"' || replace(replace(s, '+', ' '), '%', '\u00') || '"')::json #>> '{}'
+  else {{ reckon }}.url_decode(s)
+end
+$fn$;
+
+-- A decoded value as the mart keeps it: ASCII-trimmed; NULL when empty or when it holds
+-- an unreplaced macro (two opening braces and, later, two closing braces). Inlined into
+-- the calling query (call it with a plain column).
+create or replace function {{ reckon }}.param_clean(v text) returns text
+language sql immutable parallel safe
+as $fn$
+select case
+  when btrim(v, E' \t\n\r\f\x0B') = ''
+    or btrim(v, E' \t\n\r\f\x0B') like '%' || repeat('{', 2) || '%' || repeat('}', 2) || '%'
+    then null
+  else btrim(v, E' \t\n\r\f\x0B')
 end
 $fn$;
 
 -- The query string(s) of an origin: the query part, then the fragment's query, joined
--- with '&' so that the first occurrence still wins. NULL when there is none.
+-- with '&' so that the first occurrence still wins. NULL (or '') when there is none.
+-- Inlined into the calling query (call it with a plain column).
 create or replace function {{ reckon }}.origin_query(origin text) returns text
-language plpgsql immutable strict parallel safe
+language sql immutable parallel safe
 as $fn$
-declare
-  h int;
-  qpos int;
-  base text;
-  frag text;
-  q text;
-begin
-  if strpos(origin, '?') = 0 then
-    if strpos(origin, '/') = 0 and strpos(origin, '=') > 0 then
-      return origin;
-    end if;
-    return null;
-  end if;
-  h := strpos(origin, '#');
-  if h = 0 then
-    return substr(origin, strpos(origin, '?') + 1);
-  end if;
-  base := left(origin, h - 1);
-  frag := substr(origin, h + 1);
-  qpos := strpos(base, '?');
-  if qpos > 0 then
-    q := substr(base, qpos + 1);
-  end if;
-  qpos := strpos(frag, '?');
-  if qpos > 0 then
-    q := coalesce(q || '&', '') || substr(frag, qpos + 1);
-  end if;
-  return q;
+select case
+  when strpos(origin, '?') = 0 then
+    case when strpos(origin, '/') = 0 and strpos(origin, '=') > 0 then origin end
+  when strpos(origin, '#') = 0 then substr(origin, strpos(origin, '?') + 1)
+  when strpos(origin, '?') < strpos(origin, '#') then
+    -- query before the fragment, maybe another one inside the fragment
+    case when strpos(substr(origin, strpos(origin, '#') + 1), '?') > 0
+      then substr(origin, strpos(origin, '?') + 1, strpos(origin, '#') - strpos(origin, '?') - 1)
+           || '&' || substr(substr(origin, strpos(origin, '#') + 1),
+                            strpos(substr(origin, strpos(origin, '#') + 1), '?') + 1)
+      else substr(origin, strpos(origin, '?') + 1, strpos(origin, '#') - strpos(origin, '?') - 1)
+    end
+  else
+    -- the first '?' is inside the fragment
+    substr(origin, strpos(origin, '?') + 1)
 end
 $fn$;
 
--- Parses an origin once; returns the values of the wanted keys (lower case) as a text[]
--- in the order of keys (NULL entries for absent keys; NULL array for no query).
-create or replace function {{ reckon }}.origin_params(
-  origin text,
-  keys text[] default array['utm_source', 'utm_medium', 'utm_campaign', 'utm_content',
-                            'utm_term', 'fbclid', 'ad_id', 'h_ad_id', 'gclid', 'ttclid']
-) returns text[]
-language plpgsql immutable strict parallel safe
+-- The normalized form of a raw key: decoded, ASCII-trimmed, lower case.
+create or replace function {{ reckon }}.param_key(k text) returns text
+language sql immutable parallel safe
 as $fn$
-declare
-  q text;
-  pair text;
-  k text;
-  v text;
-  eq int;
-  idx int;
-  nkeys int := cardinality(keys);
-  res text[] := array_fill(null::text, array[cardinality(keys)]);
-  seen boolean[] := array_fill(false, array[cardinality(keys)]);
-  nseen int := 0;
-begin
-  if strpos(origin, '=') = 0 then
-    -- without '=' every value is empty, so NULL
-    return res;
-  end if;
-  q := {{ reckon }}.origin_query(origin);
-  if q is null or q = '' then
-    return res;
-  end if;
-  foreach pair in array string_to_array(q, '&') loop
-    eq := strpos(pair, '=');
-    if eq > 0 then
-      k := left(pair, eq - 1);
-    else
-      k := pair;
-    end if;
-    idx := array_position(keys, k);
-    if idx is null then
-      if strpos(k, '%') > 0 or strpos(k, '+') > 0 then
-        k := {{ reckon }}.url_decode(k);
-      end if;
-      idx := array_position(keys, lower(btrim(k, E' \t\n\r\f\x0B')));
-    end if;
-    if idx is not null and not seen[idx] then
-      seen[idx] := true;
-      nseen := nseen + 1;
-      if eq > 0 then
-        v := substr(pair, eq + 1);
-        if strpos(v, '%') > 0 then
-          v := {{ reckon }}.url_decode(v);
-        else
-          v := replace(v, '+', ' ');
-        end if;
-        res[idx] := {{ reckon }}.clean_param_value(v);
-      end if;
-      exit when nseen = nkeys;
-    end if;
-  end loop;
-  return res;
-end
+select lower(btrim(case when strpos(k, '%') = 0 and strpos(k, '+') = 0 then k
+                        else {{ reckon }}.url_decode(k) end, E' \t\n\r\f\x0B'))
 $fn$;
 
--- One parameter of an origin (convenience and tests; models use origin_params).
+-- One parameter of an origin (convenience and tests; the models parse set-based).
 create or replace function {{ reckon }}.url_param(origin text, key text) returns text
-language sql immutable strict parallel safe
-as $fn$ select ({{ reckon }}.origin_params(origin, array[lower(key)]))[1] $fn$;
-
--- The attribution parameters of an origin as one row (call it in FROM, e.g.
--- `cross join lateral {{ reckon }}.origin_attribution(s.origin) p`, so that the origin is
--- parsed once per session). ad_id falls back to h_ad_id when ad_id is NULL.
-create or replace function {{ reckon }}.origin_attribution(
-  origin text,
-  out utm_source text, out utm_medium text, out utm_campaign text, out utm_content text,
-  out utm_term text, out fbclid text, out ad_id text, out gclid text, out ttclid text)
-language plpgsql immutable parallel safe
+language sql immutable parallel safe
 as $fn$
-declare
-  p text[];
-begin
-  if origin is null then
-    return;
-  end if;
-  p := {{ reckon }}.origin_params(origin);
-  utm_source := p[1];
-  utm_medium := p[2];
-  utm_campaign := p[3];
-  utm_content := p[4];
-  utm_term := p[5];
-  fbclid := p[6];
-  ad_id := coalesce(p[7], p[8]);
-  gclid := p[9];
-  ttclid := p[10];
-end
+select (array_agg(v order by ord))[1]
+from (
+  select t.ord,
+         case when strpos(t.pair, '=') > 0 then {{ reckon }}.param_clean(
+           {{ reckon }}.param_decode(substr(t.pair, strpos(t.pair, '=') + 1))) end as v
+  from string_to_table({{ reckon }}.origin_query(origin), '&') with ordinality t(pair, ord)
+  where {{ reckon }}.param_key(split_part(t.pair, '=', 1)) = lower(key)
+) p
 $fn$;

@@ -5,7 +5,12 @@ insert into raw.facebook_campaigns values
   ('C3', 'Ad Campaign', 'OUTCOME_LEADS', 'ACTIVE', 'act', '2024-06-01 00:00+00'),
   ('9', 'Tie Camp', 'OBJ9', 'ACTIVE', 'act', '2024-01-01 00:00+00'),
   ('10', 'Tie Camp', 'OBJ10', 'ACTIVE', 'act', '2024-01-01 00:00+00'),
-  ('C5', E'\tTab Camp', 'OBJ5', 'ACTIVE', 'act', '2024-01-01 00:00+00');
+  ('C5', E'\tTab Camp', 'OBJ5', 'ACTIVE', 'act', '2024-01-01 00:00+00'),
+  -- four candidates of one name: the latest created at or before the session wins
+  ('C6', 'Step Camp', 'OBJ6', 'ACTIVE', 'act', '2024-01-01 00:00+00'),
+  ('C8', 'Step Camp', 'OBJ8', 'ACTIVE', 'act', '2024-03-01 00:00+00'),
+  ('C7', 'Step Camp', 'OBJ7', 'ACTIVE', 'act', '2024-03-01 00:00+00'),
+  ('C9', 'Step Camp', 'OBJ9', 'ACTIVE', 'act', '2024-06-01 00:00+00');
 insert into raw.facebook_adsets values
   ('AS1', 'C3', 'Adset One', 'ACTIVE', '2024-06-01 00:00+00'),
   ('AS2', 'C1', 'Adset Two', 'ACTIVE', '2024-06-01 00:00+00');
@@ -15,7 +20,10 @@ insert into raw.facebook_ads values
   ('AD3', 'AS1', 'C3', 'video a', 'ACTIVE', '2025-01-20 00:00+00'),
   ('AD4', 'AS2', 'C1', '  Video B  ', 'ACTIVE', '2025-01-01 00:00+00'),
   ('99', 'AS1', 'C3', 'Same Ad', 'ACTIVE', '2025-01-01 00:00+00'),
-  ('100', 'AS2', 'C1', 'Same Ad', 'ACTIVE', '2025-01-01 00:00+00');
+  ('100', 'AS2', 'C1', 'Same Ad', 'ACTIVE', '2025-01-01 00:00+00'),
+  -- a NULL created_time is never 'created before' and sorts after dated candidates
+  ('N1', 'AS1', 'C3', 'Null Ad', 'ACTIVE', NULL),
+  ('N2', 'AS1', 'C3', 'Null Ad', 'ACTIVE', '2025-06-01 00:00+00');
 insert into raw.funnelfox_sessions (id, origin, created_at) values
   ('m01', 'https://x.io/?utm_source=fb&utm_campaign=SUMMER+SALE', '2025-02-01 00:00+00'),
   ('m02', 'https://x.io/?utm_source=fb&utm_campaign=summer%20sale', '2025-04-01 00:00+00'),
@@ -33,7 +41,13 @@ insert into raw.funnelfox_sessions (id, origin, created_at) values
   ('m14', 'https://x.io/?utm_source=fb&utm_content=same+ad', '2025-02-01 00:00+00'),
   ('m15', 'https://x.io/?utm_source=fb&utm_campaign=Nothing', '2025-02-01 00:00+00'),
   ('m16', 'https://x.io/?h_ad_id=AD1&utm_source=fb', '2025-02-01 00:00+00'),
-  ('m17', 'https://x.io/?utm_source=fb&utm_campaign=Summer+Sale+', '2025-02-01 00:00+00');
+  ('m17', 'https://x.io/?utm_source=fb&utm_campaign=Summer+Sale+', '2025-02-01 00:00+00'),
+  ('m18', 'https://x.io/?utm_source=fb&utm_campaign=step+camp', '2024-04-01 00:00+00'),
+  ('m19', 'https://x.io/?utm_source=fb&utm_campaign=step+camp', '2024-03-01 00:00+00'),
+  ('m20', 'https://x.io/?utm_source=fb&utm_content=null+ad', '2025-01-01 00:00+00'),
+  ('m21', 'https://x.io/?utm_source=fb&utm_content=null+ad', '2025-07-01 00:00+00'),
+  ('m22', 'https://x.io/?utm_source=fb&utm_campaign=step+camp', '2023-01-01 00:00+00'),
+  ('m23', 'https://x.io/?utm_source=fb&utm_campaign=step+camp', '2024-07-01 00:00+00');
 
 -- expect
 select 'match ' || c.sid as label,
@@ -76,7 +90,18 @@ from (values
   -- ad_id from h_ad_id
   ('m16', 'ad_id|false|AD1|AS1|C3|Ad One|Adset One|Ad Campaign|OUTCOME_LEADS'),
   -- trailing '+' is a space, trimmed by the parser
-  ('m17', 'utm_campaign|true|-|-|C1|-|-|Summer Sale|OUTCOME_SALES')
+  ('m17', 'utm_campaign|true|-|-|C1|-|-|Summer Sale|OUTCOME_SALES'),
+  -- between the 2nd and 4th creation times: the 2024-03-01 pair, smallest id C7
+  ('m18', 'utm_campaign|true|-|-|C7|-|-|Step Camp|OBJ7'),
+  -- created exactly at the session timestamp counts as before
+  ('m19', 'utm_campaign|true|-|-|C7|-|-|Step Camp|OBJ7'),
+  -- no candidate created before: the most recent dated one (NULL created_time last)
+  ('m20', 'utm_content|true|N2|AS1|C3|Null Ad|Adset One|Ad Campaign|OUTCOME_LEADS'),
+  ('m21', 'utm_content|true|N2|AS1|C3|Null Ad|Adset One|Ad Campaign|OUTCOME_LEADS'),
+  -- before every candidate: the most recent overall
+  ('m22', 'utm_campaign|true|-|-|C9|-|-|Step Camp|OBJ9'),
+  -- after every candidate: the latest
+  ('m23', 'utm_campaign|true|-|-|C9|-|-|Step Camp|OBJ9')
 ) c(sid, expected)
 left join analytics.mart_marketing_attribution m on m.session_id = c.sid
 order by 1;
