@@ -110,9 +110,7 @@ enum CheckCommandSupport {
 
 /// The short terminal summary: failures first, then errors and warnings, then a count line.
 enum CheckSummary {
-    static let useColor: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-
-    static func color(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    static func color(_ text: String, _ code: String) -> String { Output.colored(text, code, on: STDOUT_FILENO) }
 
     static func print(_ result: RunResult) {
         var lines: [String] = []

@@ -40,15 +40,17 @@ func resolveConnectionString(_ configuration: Configuration, log: (String) -> Vo
 
 /// Terminal output helpers: progress on stderr, colour only on a terminal without NO_COLOR.
 enum Output {
-    static let useColor: Bool = {
-        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-    }()
+    /// Whether output to `descriptor` may be coloured: a terminal, and NO_COLOR unset.
+    static func useColor(on descriptor: Int32) -> Bool {
+        isatty(descriptor) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
 
     static func info(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    static func colored(_ text: String, _ code: String) -> String {
-        useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    /// `text` in the ANSI colour `code` when `descriptor` (default stderr) may be coloured.
+    static func colored(_ text: String, _ code: String, on descriptor: Int32 = STDERR_FILENO) -> String {
+        useColor(on: descriptor) ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }
