@@ -133,6 +133,9 @@ public final class ModelBuilder: @unchecked Sendable {
                                 }
                             }
                         }
+                        // A model may `set`/`reset` settings (reset returns to the server's
+                        // default, not the build's): restore the build's settings for the next.
+                        for setting in settings { try worker.execute(setting, name: "build settings") }
                         scheduler.finished(name)
                     } catch {
                         scheduler.failed(error)
