@@ -130,4 +130,9 @@ left join {{ source('funnelfox_funnels') }} f on f.id = s.funnel_id;
 reset work_mem;
 
 alter table {{ this }} add primary key (session_id);
+-- The join keys users of the mart filter and join on: campaign by day (ROAS, CAC against
+-- mart_campaign_daily), the visitor's profile, and the Stripe subscription.
+create index on {{ this }} (facebook_campaign_id, session_date);
+create index on {{ this }} (profile_id);
+create index on {{ this }} (subscription_id) where subscription_id is not null;
 analyze {{ this }};
