@@ -109,7 +109,12 @@ import Testing
         #expect(junit.contains("no_changed_origins"))
         #expect(junit.contains("<failure"))
         let staging = try connection.execute("select count(*) from pg_namespace where nspname = 'analytics__staging'", name: "staging")
-        #expect(staging.rows[0][0] == "0")
+        // The rejected candidate stays for inspection: the failing-row SQL runs against it.
+        #expect(staging.rows[0][0] == "1")
+        #expect(second.standardError.contains("stays in analytics__staging"))
+        let changed = try connection.execute(
+            "select count(*) from analytics__staging.mart_marketing_attribution where origin_raw = 'changed'", name: "candidate")
+        #expect(changed.rows[0][0] == "5")
 
         // A checks file with a typo: exit 2 with its location, before any build.
         try "version: 1\nchecks:\n  - name: x\n    kind: uniqe\n".write(

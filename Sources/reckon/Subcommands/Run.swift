@@ -68,9 +68,9 @@ struct Run: AsyncParsableCommand {
             if blocking.isEmpty {
                 try builder.publish()
                 result.published = true
-            } else {
-                builder.discardStaging()
             }
+            // On failure the candidate stays in the staging schema, so the failing-row SQL of
+            // each check can be pasted into psql; the next build replaces it.
             result.durationSeconds = Date().timeIntervalSince(start)
             CheckSummary.print(result)
             try reports.write(result, configuration: configuration)
@@ -79,7 +79,8 @@ struct Run: AsyncParsableCommand {
                 return ReckonExitCode.success
             }
             Output.info(
-                "not published: \(blocking.map(\.name).joined(separator: ", ")) blocked it; \(builder.targetSchema) is unchanged")
+                "not published: \(blocking.map(\.name).joined(separator: ", ")) blocked it; \(builder.targetSchema) is unchanged;"
+                    + " the candidate stays in \(builder.stagingSchema) for inspection until the next build")
             return ReckonExitCode.checkFailed
         }
     }
