@@ -54,6 +54,10 @@ from (
     from {{ source('amplitude_events') }} a
     where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
   ) e
+  -- With --jobs N the build runs this insert as N parts, one hash bucket of session_id
+  -- each, side by side (PostgreSQL does not parallelise insert … select); in a plain
+  -- build the predicate is true on every row.
+  where {{ shard('e.session_id') }}
 ) d
 where rn = 1 or uuid is null
 order by session_id, event_time, uuid collate "C", event_type collate "C",

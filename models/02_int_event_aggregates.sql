@@ -66,6 +66,8 @@ from (
                  os_version collate "C", country collate "C", city collate "C") = 1
         as session_first
     from {{ ref('stg_events') }}
+    -- One hash bucket of sessions per part when the build runs this insert in parts.
+    where {{ shard('session_id') }}
   ) t
   window w_type as (partition by session_id, event_type)
 ) e

@@ -122,10 +122,17 @@ public final class ModelBuilder: @unchecked Sendable {
                 while let name = scheduler.next() {
                     guard let (model, statements) = statementsByModel[name] else { continue }
                     do {
+                        var sessionStatements: [String] = []
                         for (index, statement) in statements.enumerated() {
-                            let stepName = "\(model.name) #\(index + 1) \(Self.verb(of: statement.text))"
+                            let verb = Self.verb(of: statement.text)
+                            let stepName = "\(model.name) #\(index + 1) \(verb)"
+                            if verb == "set" || verb == "reset" { sessionStatements.append(statement.text) }
                             try recorder.run(stepName, on: worker) {
                                 do {
+                                    if ShardMarker.isSharded(statement.text), let shards = self.shardRunner(settings) {
+                                        return try shards.run(
+                                            statement.text, name: stepName, on: worker, replaying: sessionStatements)
+                                    }
                                     return try worker.execute(statement.text, name: stepName).affectedRows
                                 } catch var error as PostgresError {
                                     error.statementName = "\(stepName) (\(model.path):\(statement.line))"
@@ -146,6 +153,12 @@ public final class ModelBuilder: @unchecked Sendable {
         group.wait()
         if let error = scheduler.failure { throw error }
         return recorder.steps
+    }
+
+    /// Runs sharded statements as `parallelism` parts when the build may open connections.
+    private func shardRunner(_ settings: [String]) -> ShardRunner? {
+        guard let connectionString, parallelism > 1 else { return nil }
+        return ShardRunner(connectionString: connectionString, shards: parallelism, settings: settings)
     }
 
     /// The statement's leading keywords (`insert`, `create table`, `analyze` …), for step names.
@@ -300,5 +313,67 @@ public struct ModelPlan: Sendable {
             (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
         }
         return (functionsSQL, rendered)
+    }
+}
+
+/// Runs a statement carrying `{{ shard(…) }}` as disjoint parts on separate connections.
+///
+/// PostgreSQL does not parallelise `insert … select`; the parts (each the same statement
+/// restricted to one hash bucket of the grain key) use the cores instead. Part 0 runs on
+/// the model's own connection; the others on new connections that first replay the
+/// build's settings and the model's own `set` statements.
+struct ShardRunner {
+    let connectionString: String
+    let shards: Int
+    let settings: [String]
+
+    func run(_ statement: String, name: String, on connection: Connection, replaying sessionStatements: [String]) throws -> Int {
+        let results = ShardResults(count: shards)
+        let group = DispatchGroup()
+        for shard in 1..<shards {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                results.record(shard) {
+                    let extra = try Connection.connect(connectionString)
+                    for setup in settings + sessionStatements { try extra.execute(setup, name: "\(name) setup") }
+                    return try CancellationRegistry.shared.whileRunning(extra) {
+                        try extra.execute(ShardMarker.statement(statement, shard: shard, of: shards), name: name).affectedRows
+                    }
+                }
+            }
+        }
+        results.record(0) {
+            try connection.execute(ShardMarker.statement(statement, shard: 0, of: shards), name: name).affectedRows
+        }
+        group.wait()
+        return try results.total()
+    }
+}
+
+/// Rows or errors of each shard, filled from several threads.
+final class ShardResults: @unchecked Sendable {
+    // Safety: `outcomes` is only read or written while `lock` is held.
+    private let lock = NSLock()
+    private var outcomes: [Result<Int, Error>?]
+
+    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+
+    func record(_ shard: Int, _ body: () throws -> Int) {
+        let outcome = Result { try body() }
+        lock.lock()
+        outcomes[shard] = outcome
+        lock.unlock()
+    }
+
+    func total() throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var rows = 0
+        for outcome in outcomes {
+            guard let outcome else { continue }
+            rows += try outcome.get()
+        }
+        return rows
     }
 }

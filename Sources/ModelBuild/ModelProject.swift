@@ -125,7 +125,8 @@ public struct TemplateRenderer: Sendable {
         guard let argument = Self.argument(of: expression) else {
             throw error(
                 file: file, sql: sql, at: position,
-                "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name')")
+                "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name'), shard('column')"
+            )
         }
         switch argument.function {
         case "ref":
@@ -141,6 +142,13 @@ public struct TemplateRenderer: Sendable {
             }
             let table = configuration.sourceTable(argument.value)
             return SQL.qualified(schema: table.schema, name: table.table)
+        case "shard":
+            // A predicate true on every row in a plain build; the builder rewrites its two
+            // marked numbers to run the statement as N disjoint parts side by side.
+            guard argument.value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/) != nil else {
+                throw error(file: file, sql: sql, at: position, "shard() takes a column reference such as 'e.session_id'")
+            }
+            return "(mod(abs(hashtext(\(argument.value))::bigint), \(ShardMarker.count)1) = \(ShardMarker.index)0)"
         case "var":
             switch argument.value {
             case "facebook_source_aliases": return SQL.textArray(configuration.facebookSourceAliases)
@@ -173,5 +181,22 @@ public struct TemplateRenderer: Sendable {
         let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
         let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
         return InputFileError(file: file, line: line, column: column, message: message)
+    }
+}
+
+/// The comment markers `{{ shard('column') }}` leaves in a statement.
+public enum ShardMarker {
+    /// Precedes the number of shards (1 in a plain build).
+    public static let count = "/*reckon_shards*/"
+    /// Precedes the shard's index (0 in a plain build).
+    public static let index = "/*reckon_shard*/"
+
+    /// Whether a rendered statement can run as shards.
+    public static func isSharded(_ statement: String) -> Bool { statement.contains(count + "1") }
+
+    /// The statement restricted to shard `index` of `count`.
+    public static func statement(_ statement: String, shard index: Int, of count: Int) -> String {
+        statement.replacingOccurrences(of: Self.count + "1", with: Self.count + String(count))
+            .replacingOccurrences(of: Self.index + "0", with: Self.index + String(index))
     }
 }

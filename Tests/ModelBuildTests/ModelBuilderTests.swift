@@ -17,10 +17,12 @@ import Testing
         return url
     }
 
-    func builder(_ connection: Connection, url: String, models: String = modelsDirectory) throws -> ModelBuilder {
+    func builder(_ connection: Connection, url: String, models: String = modelsDirectory, parallelism: Int = 2) throws
+        -> ModelBuilder
+    {
         ModelBuilder(
             connection: connection, configuration: Configuration(), project: try ModelProject.load(directory: models),
-            targetSchema: "analytics", connectionString: url, parallelism: 2)
+            targetSchema: "analytics", connectionString: url, parallelism: parallelism)
     }
 
     func martHashes(_ connection: Connection) throws -> [String?] {
@@ -45,6 +47,15 @@ import Testing
         _ = try second.build(progress: { _ in })
         try second.publish()
         #expect(try martHashes(connection) == before)
+        // One job (no sharded statements) and three jobs (event models in three parts)
+        // give the same marts as two.
+        for parallelism in [1, 3] {
+            let other = try builder(connection, url: url, parallelism: parallelism)
+            let steps = try other.build(progress: { _ in })
+            try other.publish()
+            #expect(try martHashes(connection) == before, "parallelism \(parallelism)")
+            #expect(steps.contains { $0.name.hasPrefix("stg_events") && $0.rows > 0 })
+        }
         // One mart row per session, and the staging schema is gone after publishing.
         let counts = try connection.execute(
             """

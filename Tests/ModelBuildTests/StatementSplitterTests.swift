@@ -43,6 +43,18 @@ import Testing
         )
     }
 
+    @Test func shardIsTrueInAPlainBuildAndSplitsIntoDisjointParts() throws {
+        let sql = try renderer.render("select 1 where {{ shard('e.session_id') }}", file: "m.sql", model: "m")
+        #expect(sql == "select 1 where (mod(abs(hashtext(e.session_id)::bigint), /*reckon_shards*/1) = /*reckon_shard*/0)")
+        #expect(ShardMarker.isSharded(sql))
+        #expect(
+            ShardMarker.statement(sql, shard: 2, of: 3)
+                == "select 1 where (mod(abs(hashtext(e.session_id)::bigint), /*reckon_shards*/3) = /*reckon_shard*/2)")
+        #expect(throws: InputFileError.self) {
+            try renderer.render("{{ shard('x); drop table y; --') }}", file: "m.sql", model: "m")
+        }
+    }
+
     @Test func leavesMacroTextAlone() throws {
         let sql = "select position('{{' in v) > 0 and v like '%}}%' from t where v <> '{{ ad.id }}' and w = '{{campaign.name}}'"
         #expect(try renderer.render(sql, file: "m.sql", model: "m") == sql)
