@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 import ReckonCore
 import Yams
 
@@ -188,7 +189,7 @@ public enum CheckFileParser {
         let tierColumn = try object.string("tier_column")
         let matched =
             try sqlText(object, "matched", what: what)
-            ?? tierColumn.map { "\(SQLIdentifierText.quote($0)) is not null" }
+            ?? tierColumn.map { "\(SQL.identifier($0)) is not null" }
         guard let matched else {
             throw object.error("\(what) needs 'matched' (a boolean SQL expression) or 'tier_column'")
         }
@@ -361,11 +362,6 @@ public enum CheckFileParser {
         }
         return scalar.string
     }
-}
-
-/// Quoting for identifiers inside generated default expressions.
-enum SQLIdentifierText {
-    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
 
 /// A mapping read before its allowed keys are known (to find `name` and `kind` first).

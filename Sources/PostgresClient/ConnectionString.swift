@@ -54,11 +54,4 @@ public enum ConnectionString {
         output += remainder
         return output
     }
-
-    /// Quotes a value for a key/value connection string.
-    public static func quoteValue(_ value: String) -> String {
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "'", with: "\\'")
-        return "'\(escaped)'"
-    }
 }
