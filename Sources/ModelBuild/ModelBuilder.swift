@@ -74,7 +74,17 @@ public final class ModelBuilder: @unchecked Sendable {
     /// `progress` may be called from several threads, one call at a time.
     ///
     /// Missing sources stop the build before anything is created, listing all problems.
+    /// A failed build drops the staging schema it started, so nothing half-built is left.
     public func build(progress: @escaping @Sendable (BuildStep) -> Void) throws -> [BuildStep] {
+        do {
+            return try buildStaging(progress: progress)
+        } catch {
+            discardStaging()
+            throw error
+        }
+    }
+
+    private func buildStaging(progress: @escaping @Sendable (BuildStep) -> Void) throws -> [BuildStep] {
         let problems = try SourceContract.problems(configuration: configuration, connection: connection)
         guard problems.isEmpty else { throw SourceContractError(problems: problems) }
 

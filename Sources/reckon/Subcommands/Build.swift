@@ -35,8 +35,8 @@ struct Build: AsyncParsableCommand {
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()
+            _ = try builder.build(progress: BuildProgress.print)
             do {
-                _ = try builder.build(progress: BuildProgress.print)
                 try builder.publish()
             } catch {
                 builder.discardStaging()

@@ -43,12 +43,7 @@ struct Run: AsyncParsableCommand {
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()
-            do {
-                _ = try builder.build(progress: BuildProgress.print)
-            } catch {
-                builder.discardStaging()
-                throw error
-            }
+            _ = try builder.build(progress: BuildProgress.print)
             Output.info("built into \(builder.stagingSchema); running \(definitions.count) checks there")
             let results: [CheckResult]
             do {
