@@ -63,12 +63,13 @@ public struct EmbeddedCluster: Sendable {
     /// - Returns: whether this call started the server (false: it was already running).
     @discardableResult
     public func start() throws -> Bool {
-        try prepareDirectories()
-        if status() == .notInitialized { try initialize() }
+        // The common case, a running cluster, costs one status call and no file work.
         if status() == .running {
             try ensureDatabase()
             return false
         }
+        try prepareDirectories()
+        if status() == .notInitialized { try initialize() }
         removeStalePidFile()
         let options = [
             "-k", socketDirectory, "-p", String(port), "-c", "listen_addresses=",
@@ -133,8 +134,10 @@ public struct EmbeddedCluster: Sendable {
         }
         try? manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: socketDirectory)
         guard runsAsRoot else { return }
+        // Only the two folders reckon creates: everything inside them is created by the
+        // server tools, which already run as postgres.
         for path in [root.path, socketDirectory] {
-            let result = try run("/bin/chown", ["-R", "postgres:postgres", path])
+            let result = try run("/bin/chown", ["postgres:postgres", path])
             guard result.status == 0 else {
                 throw EmbeddedClusterError(
                     message: "cannot hand \(path) to the postgres OS user: \(result.output) (is the postgresql package installed?)")
