@@ -1,6 +1,6 @@
 -- stg_events: Amplitude events that name a FunnelFox session, one row per event.
 -- The JSON extraction and the uuid de-duplication happen here, exactly once.
--- Choices (MART.md is silent):
+-- Choices (see docs/mart.md):
 --   * ff_session_id counts only when it is a JSON string
 --     (jsonb_typeof(event_properties->'ff_session_id') = 'string'); a number, object,
 --     array, boolean or JSON null names no session, so the event is ignored (never an

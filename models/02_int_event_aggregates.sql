@@ -1,5 +1,5 @@
 -- int_event_aggregates: one row per session that has at least one (de-duplicated) event.
--- Choices (MART.md is silent): events with a NULL event_type count in total_events but
+-- Choices (see docs/mart.md): events with a NULL event_type count in total_events but
 -- are left out of unique_event_types, event_types_list and event_counts_json (a jsonb
 -- key cannot be NULL). The earliest event is the one with the smallest event_time
 -- (NULL times last), ties broken by the smallest uuid COLLATE "C" (NULL uuids last), then

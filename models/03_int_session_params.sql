@@ -1,5 +1,5 @@
 -- int_session_params: the parsed origin of every session (one row per session), with
--- the traffic flags. Parsing rules: see functions.sql and MART.md. The *_key columns are
+-- the traffic flags. Parsing rules: functions.sql, docs/mart.md. The *_key columns are
 -- the lower(trim()) forms used by the Facebook name matching.
 --
 -- Set-based parsing: per session the query string ({{ reckon }}.origin_query, inlined)

@@ -1,13 +1,13 @@
 -- int_facebook_match: the Facebook ad / campaign each session is matched to (one row per
 -- matched session; unmatched sessions have no row).
--- Fallback chain (MART.md): tier 'ad_id' (ad_id = facebook_ads.facebook_ad_id, every
--- session), then for facebook traffic only tier 'utm_campaign'
+-- Fallback chain (docs/mart.md): tier 'ad_id' (ad_id = facebook_ads.facebook_ad_id,
+-- every session), then for facebook traffic only tier 'utm_campaign'
 -- (lower(trim(utm_campaign)) = lower(trim(campaign_name))) and tier 'utm_content'
 -- (lower(trim(utm_content)) = lower(trim(ad_name))). Among several candidates of the
 -- winning tier: created at or before the session first, then the most recently created,
 -- then the smallest id COLLATE "C"; facebook_match_ambiguous = the winning tier had more
 -- than one candidate.
--- Choices (MART.md is silent): a candidate with NULL created_time counts as not created
+-- Choices (see docs/mart.md): a candidate with NULL created_time counts as not created
 -- before the session and sorts after dated ones. Tiers 1 and 3 take the ad set and the
 -- campaign from the ad's own facebook_adset_id / facebook_campaign_id; names come from
 -- facebook_adsets / facebook_campaigns (NULL when that row is missing).

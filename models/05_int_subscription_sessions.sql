@@ -4,7 +4,7 @@
 -- real purchase. A subscription with NULL session_id belongs to its profile's latest
 -- session started at or before the subscription's created_at; without one it stays
 -- unattributed (no row).
--- Choices (MART.md is silent): two profile sessions starting at the same instant: the
+-- Choices (see docs/mart.md): two profile sessions starting at the same instant: the
 -- smallest session id COLLATE "C" wins. A subscription whose session_id names a session
 -- that does not exist keeps that session_id (it joins no mart row).
 -- Performance notes (1M sessions, 80k subscriptions): ~1-3 s; a hash join of the

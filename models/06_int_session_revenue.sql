@@ -8,7 +8,7 @@
 --   minus settled USD of the succeeded refunds, over the DISTINCT psp_ids of the session's
 --   subscriptions (each charge / refund once per session); 0 without settled money.
 -- * refunded_usd = the refund part, positive.
--- Choices (MART.md is silent): subscriptions join Stripe on psp_id alone (other
+-- Choices (see docs/mart.md): subscriptions join Stripe on psp_id alone (other
 -- providers' ids simply find no Stripe row); the settled amount of a refund is taken as
 -- abs(balance transaction amount) (Stripe sends it negative); a refund counts when the
 -- refund succeeded, whatever its charge's status; a charge or refund without a balance

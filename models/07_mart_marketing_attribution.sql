@@ -1,6 +1,6 @@
--- mart_marketing_attribution: one row per FunnelFox session (MART.md).
+-- mart_marketing_attribution: one row per FunnelFox session (docs/mart.md).
 -- Joins the per-session models on the bare session_id; every session gives one row.
--- Choices (MART.md is silent / differs from the design document):
+-- Choices (see docs/mart.md):
 --   * session_timestamp, first_event_at, last_event_at and conversion_timestamp are
 --     timestamptz (the source type: the same instant whatever the client's TimeZone);
 --     session_date is the UTC date.

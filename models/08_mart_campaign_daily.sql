@@ -1,7 +1,7 @@
--- mart_campaign_daily: one row per Facebook campaign per ad-account day (MART.md).
+-- mart_campaign_daily: one row per Facebook campaign per ad-account day (docs/mart.md).
 -- Sessions are placed on the day of session_timestamp in the ad-account time zone
 -- ({{ var('ad_account_timezone') }}) before they meet facebook_ad_statistics.
--- Choices (MART.md is silent): sums over no rows are 0 (spend, impressions, clicks of a
+-- Choices (see docs/mart.md): sums over no rows are 0 (spend, impressions, clicks of a
 -- campaign-day with sessions but no statistics; sessions, conversions, revenue_usd of a
 -- campaign-day with statistics but no sessions); a NULL revenue_usd (not converted) adds 0.
 -- Statistics rows with a NULL facebook_campaign_id cannot be keyed and are not counted.

@@ -1,6 +1,7 @@
 -- reckon helper functions (executed as one multi-statement script).
 --
--- Parsing of funnelfox_sessions.origin as MART.md ("Parsing `origin`") defines it:
+-- Parsing of funnelfox_sessions.origin as docs/mart.md ("Parameters parsed from `origin`")
+-- defines it:
 --   * parameters come from the query part (after the first '?', up to '#') and then from
 --     the fragment when the fragment itself carries a query ('#/quiz?utm_source=fb');
 --     an origin with no '?' and no '/' but with '=' is a query as a whole;
@@ -13,7 +14,7 @@
 --     value turns out NULL;
 --   * a value that is empty after trimming or holds a macro (two opening braces and a
 --     later two closing braces, e.g. an unreplaced ad-platform macro) is NULL.
--- Choices where MART.md is silent:
+-- Choices (see docs/mart.md):
 --   * the fragment is everything after the first '#'; its query is everything after the
 --     first '?' in it, to the end of the string;
 --   * a fragment without '?' ('#utm_source=fb') carries no query;
@@ -28,7 +29,7 @@
 -- (No literal pair of opening braces may appear in this file: reckon's renderer reads
 -- every one as a placeholder, in comments and strings too.)
 
--- The ASCII whitespace MART.md trims: space, tab, LF, CR, FF, VT.
+-- The ASCII whitespace the parsing trims: space, tab, LF, CR, FF, VT.
 create or replace function {{ reckon }}.ascii_trim(s text) returns text
 language sql immutable strict parallel safe
 as $fn$ select btrim(s, E' \t\n\r\f\x0B') $fn$;

@@ -1,10 +1,10 @@
 import Foundation
 
 /// reckon's settings: where the data is, where the marts go, and the business rules
-/// MART.md leaves to configuration. Read from `reckon.yml`, then overridden by
+/// docs/mart.md leaves to configuration. Read from `reckon.yml`, then overridden by
 /// environment variables (see `applyEnvironment`).
 public struct Configuration: Sendable, Equatable {
-    /// The logical source names of the source contract (SOURCES.md).
+    /// The logical source names of the source contract (docs/sources.md).
     public static let logicalSources = [
         "facebook_campaigns", "facebook_adsets", "facebook_ads", "facebook_ad_statistics",
         "funnelfox_funnels", "funnelfox_sessions", "funnelfox_subscriptions", "amplitude_events",

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
 
-/// The columns every raw source must have (SOURCES.md), and the check that they do.
+/// The columns every raw source must have (listed in docs/sources.md), and the check that they do.
 public enum SourceContract {
     /// Contract columns per logical source name.
     public static let columns: [String: [String]] = [

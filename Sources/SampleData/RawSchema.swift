@@ -1,4 +1,4 @@
-/// The raw tables of the source contract (`SOURCES.md`), as DDL that `reckon generate`
+/// The raw tables of the source contract (`docs/sources.md`), as DDL that `reckon generate`
 /// runs before it fills them. `%SCHEMA%` stands for the quoted raw schema.
 public enum RawSchema {
     /// One `create table` statement per logical source, in load order.

@@ -17,7 +17,7 @@ public enum SampleTable: String, CaseIterable, Sendable {
     case stripeRefunds = "stripe_refunds"
     case stripeBalanceTransactions = "stripe_balance_transactions"
 
-    /// The logical table name (as in `SOURCES.md` and `RawSchema.tables`).
+    /// The logical table name (as in `docs/sources.md` and `RawSchema.tables`).
     public var name: String { rawValue }
 }
 
@@ -54,7 +54,7 @@ public struct SampleDataError: Error, CustomStringConvertible {
 /// no table is ever held in memory.
 ///
 /// The data covers the 90 days ending 2026-10-31 (UTC) and contains every irregularity the
-/// mart is specified to handle (see `MART.md`): malformed and macro-laden landing URLs,
+/// mart is specified to handle (see `docs/mart.md`): malformed and macro-laden landing URLs,
 /// duplicate and late-created campaigns, deleted ads, duplicated and orphaned events,
 /// sandbox and session-less subscriptions, failed, pending and refunded charges, and
 /// several currencies, among them zero-decimal JPY.

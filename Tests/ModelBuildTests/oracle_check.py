@@ -3,7 +3,7 @@
 
 Reads the session rows ('pNN', <origin literal>) and the case rows
 ('pNN', '<column>', <expected literal>, 'oracle'|'exempt') of parsing.sql, parses each
-origin with an independent Python implementation of MART.md's rules built on
+origin with an independent Python implementation of docs/mart.md's rules built on
 urllib.parse.unquote_plus, and compares. Cases marked 'exempt' (invalid UTF-8, %00, where
 unquote_plus substitutes U+FFFD or yields NUL) are reported but not compared; the script
 also checks that every exempt case really is one (it contains an invalid sequence or %00).

@@ -140,7 +140,7 @@ struct ShapeTests {
     }
 }
 
-/// Parameters of an origin, roughly as MART.md reads them (keys lower-cased, values decoded
+/// Parameters of an origin, roughly as docs/mart.md reads them (keys lower-cased, values decoded
 /// as bytes, invalid UTF-8 replaced); enough to assert that a case is present.
 func parameters(of origin: String) -> [(key: String, value: String)] {
     var query = ""

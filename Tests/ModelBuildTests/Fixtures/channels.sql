@@ -1,4 +1,4 @@
--- Traffic flags and attribution_channel (MART.md "Traffic flags and channel").
+-- Traffic flags and attribution_channel (docs/mart.md, "Traffic flags and `attribution_channel`").
 insert into raw.facebook_campaigns values ('K1', 'Camp X', 'OUTCOME_SALES', 'ACTIVE', 'act', '2024-01-01 00:00+00');
 insert into raw.facebook_ads values ('A1', 'S1', 'K1', 'Ad One', 'ACTIVE', '2024-01-01 00:00+00');
 insert into raw.funnelfox_sessions (id, origin, created_at)

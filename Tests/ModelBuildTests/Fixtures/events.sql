@@ -1,4 +1,4 @@
--- Amplitude aggregates (MART.md "Amplitude aggregates").
+-- Amplitude aggregates (docs/mart.md, "Amplitude aggregates").
 insert into raw.funnelfox_sessions (id, created_at) values
   ('e1', '2025-01-01 10:00+00'), ('e2', '2025-01-01 10:00+00'),
   ('123', '2025-01-01 10:00+00'), ('e4', '2025-01-01 10:00+00'), ('e5', '2025-01-01 10:00+00');

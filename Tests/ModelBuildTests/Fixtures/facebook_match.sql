@@ -1,4 +1,4 @@
--- Facebook matching fallback chain, tie-breaks, ambiguity, trim/lower (MART.md).
+-- Facebook matching fallback chain, tie-breaks, ambiguity, trim/lower (docs/mart.md, "Facebook matching").
 insert into raw.facebook_campaigns values
   ('C1', 'Summer Sale', 'OUTCOME_SALES', 'ACTIVE', 'act', '2025-01-01 00:00+00'),
   ('C2', '  summer SALE  ', 'OUTCOME_TRAFFIC', 'ACTIVE', 'act', '2025-03-01 00:00+00'),

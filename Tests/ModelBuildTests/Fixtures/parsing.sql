@@ -1,4 +1,4 @@
--- Parsing of funnelfox_sessions.origin (MART.md "Parsing `origin`").
+-- Parsing of funnelfox_sessions.origin (docs/mart.md, "Parameters parsed from `origin`").
 -- oracle_check.py reads the session rows (id, origin) and the case rows
 -- (session id, column, expected, 'oracle' | 'exempt') of this file and checks every
 -- 'oracle' case against Python's urllib.parse.unquote_plus. Keep one row per line.

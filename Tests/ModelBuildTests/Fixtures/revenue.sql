@@ -1,4 +1,4 @@
--- Conversion and revenue (MART.md "Conversion and revenue").
+-- Conversion and revenue (docs/mart.md, "Conversion and revenue").
 insert into raw.funnelfox_sessions (id, profile_id, created_at) values
   ('r01', 'P1', '2025-01-01 10:00+00'),
   ('r02', 'P2', '2025-01-01 10:00+00'),
