@@ -335,7 +335,7 @@ extension String {
 
 @Suite("Messy cases")
 struct MessyCaseTests {
-    @Test("each messy case of MART.md is present", arguments: MessyCase.all)
+    @Test("each messy case of docs/mart.md is present", arguments: MessyCase.all)
     func present(messyCase: MessyCase) {
         let count = messyCase.count(SampleRows.small)
         #expect(count >= messyCase.minimum, "\(messyCase.name): \(count) found")

@@ -11,7 +11,7 @@ struct Generate: AsyncParsableCommand {
         discussion: """
             Drops and recreates the raw tables in the source schema (default raw) and streams \
             deterministic rows into them with COPY: the same --seed and --sessions give the same \
-            data. The data holds every messy case MART.md is written for. Prints rows/s per table.
+            data. The data holds every messy case docs/mart.md is written for. Prints rows/s per table.
             """)
 
     @OptionGroup var common: CommonOptions
