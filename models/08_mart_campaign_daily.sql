@@ -4,7 +4,8 @@
 -- Choices (see docs/mart.md): sums over no rows are 0 (spend, impressions, clicks of a
 -- campaign-day with sessions but no statistics; sessions, conversions, revenue_usd of a
 -- campaign-day with statistics but no sessions); a NULL revenue_usd (not converted) adds 0.
--- Statistics rows with a NULL facebook_campaign_id cannot be keyed and are not counted.
+-- Statistics rows with a NULL facebook_campaign_id cannot be keyed and are not counted;
+-- nor can matched sessions with a NULL session_timestamp (no day to place them on).
 -- Performance notes (1M sessions, 180k statistics rows): ~5 s; one scan of the
 -- attribution mart (sessions with a campaign) and of facebook_ad_statistics, hash
 -- aggregates of a few ten thousand groups.
@@ -41,7 +42,7 @@ attributed as (
          count(*) filter (where converted) as conversions,
          coalesce(sum(revenue_usd), 0) as revenue_usd
   from {{ ref('mart_marketing_attribution') }}
-  where facebook_campaign_id is not null
+  where facebook_campaign_id is not null and session_timestamp is not null
   group by 1, 2
 ),
 keys as (

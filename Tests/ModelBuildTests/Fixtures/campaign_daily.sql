@@ -20,7 +20,9 @@ insert into raw.funnelfox_sessions (id, profile_id, origin, created_at) values
   ('d2', 'P2', 'https://x.io/?utm_source=fb&utm_campaign=name+now', '2025-05-01 00:00+00'),
   ('d3', 'P3', 'https://x.io/?ad_id=A1', '2025-05-02 00:00+00'),
   ('d4', 'P4', 'https://x.io/?utm_source=fb&utm_campaign=Sessions+Only', '2025-05-05 10:00+00'),
-  ('d5', 'P5', 'https://x.io/?utm_source=google', '2025-05-01 10:00+00');
+  ('d5', 'P5', 'https://x.io/?utm_source=google', '2025-05-01 10:00+00'),
+  -- matched, but no created_at: no day to count it on (and the build must not fail)
+  ('d6', 'P6', 'https://x.io/?ad_id=A1', NULL);
 insert into raw.funnelfox_subscriptions values
   ('s1', 'd1', 'P1', 'sub_1', 'stripe', 'active', false, '2025-05-02 01:00+00'),
   ('s4', 'd4', 'P4', 'sub_4', 'stripe', 'active', false, '2025-05-05 11:00+00'),
