@@ -12,9 +12,13 @@ import Testing
 @Suite struct FixtureTests {
     static let fixtureDirectory = TestDatabase.repositoryRoot.appendingPathComponent("Tests/ModelBuildTests/Fixtures")
 
+    /// The fixture files. An unreadable folder yields one name that cannot be read, so the
+    /// parameterised test fails instead of running zero cases.
     static var fixtureNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: fixtureDirectory.path)) ?? [])
-            .filter { $0.hasSuffix(".sql") }.sorted()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: fixtureDirectory.path) else {
+            return ["<unreadable fixture folder \(fixtureDirectory.path)>"]
+        }
+        return names.filter { $0.hasSuffix(".sql") }.sorted()
     }
 
     @Test func everyRuleOfMARTHasFixtures() {
@@ -47,6 +51,9 @@ import Testing
             "select x.label, x.actual, x.expected, (x.actual is distinct from x.expected) from (\(query)) x(label, actual, expected)",
             name: "\(name) expectations")
         #expect(!result.rows.isEmpty, "\(name) expects nothing")
+        let labels = result.rows.map { $0[0] ?? "" }
+        #expect(Set(labels).count == labels.count, "\(name): labels must be unique, so a missing row cannot hide behind another")
+        for row in result.rows where row[0] == nil { Issue.record("\(name): a row without a label") }
         for row in result.rows where row[3] == "t" {
             Issue.record("\(name): \(row[0] ?? "?"): actual \(row[1] ?? "NULL"), expected \(row[2] ?? "NULL")")
         }

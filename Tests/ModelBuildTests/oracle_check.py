@@ -97,8 +97,8 @@ def really_exempt(origin):
 
 
 def main():
-    sessions, cases = {}, []
-    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
+    sessions, cases, bad = {}, [], 0
+    for number, line in enumerate(FIXTURE.read_text(encoding="utf-8").splitlines(), start=1):
         m = CASE_RE.match(line)
         if m:
             cases.append((m.group(1), m.group(2), sql_literal(m.group(3)), m.group(4)))
@@ -106,10 +106,15 @@ def main():
         m = SESSION_RE.match(line)
         if m:
             sessions[m.group(1)] = sql_literal(m.group(2))
+            continue
+        # A row that names a parsing session but matches neither pattern would silently
+        # escape the oracle: every such line must be readable.
+        if re.match(r"^\s*\('p\d+'", line):
+            print(f"FAIL line {number}: a row of a parsing session the oracle cannot read: {line.strip()}")
+            bad += 1
     if not sessions or not cases:
         print("no cases found in", FIXTURE)
         return 1
-    bad = 0
     for sid, col, expected, kind in cases:
         if sid not in sessions:
             print(f"FAIL {sid} {col}: no session row")

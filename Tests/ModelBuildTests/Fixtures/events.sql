@@ -29,25 +29,25 @@ insert into raw.amplitude_events (uuid, event_type, event_time, device_id, platf
 
 -- expect
 select label, actual, expected from (
-  select 'e1 total_events', total_events::text, '5' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 unique_event_types', unique_event_types::text, '4' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 first_event_at', (first_event_at at time zone 'UTC')::text, '2025-01-01 10:00:05' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 last_event_at', (last_event_at at time zone 'UTC')::text, '2025-01-01 10:01:05.5' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 session_duration_seconds', round(session_duration_seconds, 3)::text, '60.500' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 event_types_list', event_types_list::text, '{Zeta,alpha,page_view,quiz}' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 event_counts_json', event_counts_json::text, '{"Zeta": 1, "quiz": 1, "alpha": 1, "page_view": 2}' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 event_counts_json equal', (event_counts_json = '{"page_view": 2, "quiz": 1, "Zeta": 1, "alpha": 1}'::jsonb)::text, 'true' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e1 device', concat_ws('|', amplitude_device_id, amplitude_platform, amplitude_os_version, amplitude_country, amplitude_city), 'd1|Web|17.1|United States|Austin' from analytics.mart_marketing_attribution where session_id = 'e1'
-  union all select 'e2 device (uuid tie)', concat_ws('|', amplitude_device_id, amplitude_platform, amplitude_os_version, amplitude_country, amplitude_city), 'dev-a|Web|13|France|Paris' from analytics.mart_marketing_attribution where session_id = 'e2'
-  union all select 'e2 total_events', total_events::text, '3' from analytics.mart_marketing_attribution where session_id = 'e2'
-  union all select 'e4 device (uuid tie, C collation)', amplitude_device_id, 'dev-10' from analytics.mart_marketing_attribution where session_id = 'e4'
-  union all select 'e5 duplicates', total_events::text || '|' || event_counts_json::text, '1|{"y": 1}' from analytics.mart_marketing_attribution where session_id = 'e5'
-  union all select 'e5 duration', round(session_duration_seconds, 3)::text, '0.000' from analytics.mart_marketing_attribution where session_id = 'e5'
+  select 'e1 total_events', (select total_events::text from analytics.mart_marketing_attribution where session_id = 'e1'), '5'
+  union all select 'e1 unique_event_types', (select unique_event_types::text from analytics.mart_marketing_attribution where session_id = 'e1'), '4'
+  union all select 'e1 first_event_at', (select (first_event_at at time zone 'UTC')::text from analytics.mart_marketing_attribution where session_id = 'e1'), '2025-01-01 10:00:05'
+  union all select 'e1 last_event_at', (select (last_event_at at time zone 'UTC')::text from analytics.mart_marketing_attribution where session_id = 'e1'), '2025-01-01 10:01:05.5'
+  union all select 'e1 session_duration_seconds', (select round(session_duration_seconds, 3)::text from analytics.mart_marketing_attribution where session_id = 'e1'), '60.500'
+  union all select 'e1 event_types_list', (select event_types_list::text from analytics.mart_marketing_attribution where session_id = 'e1'), '{Zeta,alpha,page_view,quiz}'
+  union all select 'e1 event_counts_json', (select event_counts_json::text from analytics.mart_marketing_attribution where session_id = 'e1'), '{"Zeta": 1, "quiz": 1, "alpha": 1, "page_view": 2}'
+  union all select 'e1 event_counts_json equal', (select (event_counts_json = '{"page_view": 2, "quiz": 1, "Zeta": 1, "alpha": 1}'::jsonb)::text from analytics.mart_marketing_attribution where session_id = 'e1'), 'true'
+  union all select 'e1 device', (select concat_ws('|', amplitude_device_id, amplitude_platform, amplitude_os_version, amplitude_country, amplitude_city) from analytics.mart_marketing_attribution where session_id = 'e1'), 'd1|Web|17.1|United States|Austin'
+  union all select 'e2 device (uuid tie)', (select concat_ws('|', amplitude_device_id, amplitude_platform, amplitude_os_version, amplitude_country, amplitude_city) from analytics.mart_marketing_attribution where session_id = 'e2'), 'dev-a|Web|13|France|Paris'
+  union all select 'e2 total_events', (select total_events::text from analytics.mart_marketing_attribution where session_id = 'e2'), '3'
+  union all select 'e4 device (uuid tie, C collation)', (select amplitude_device_id from analytics.mart_marketing_attribution where session_id = 'e4'), 'dev-10'
+  union all select 'e5 duplicates', (select total_events::text || '|' || event_counts_json::text from analytics.mart_marketing_attribution where session_id = 'e5'), '1|{"y": 1}'
+  union all select 'e5 duration', (select round(session_duration_seconds, 3)::text from analytics.mart_marketing_attribution where session_id = 'e5'), '0.000'
   -- session '123' has no events: the events carrying ff_session_id as JSON number 123 are not its
-  union all select '123 no events', concat_ws('|', total_events, unique_event_types, coalesce(first_event_at::text, 'null'),
+  union all select '123 no events', (select concat_ws('|', total_events, unique_event_types, coalesce(first_event_at::text, 'null'),
       coalesce(last_event_at::text, 'null'), coalesce(session_duration_seconds::text, 'null'), event_types_list::text,
-      event_counts_json::text, coalesce(amplitude_device_id, 'null')), '0|0|null|null|null|{}|{}|null'
-    from analytics.mart_marketing_attribution where session_id = '123'
+      event_counts_json::text, coalesce(amplitude_device_id, 'null')) from analytics.mart_marketing_attribution where session_id = '123'),
+    '0|0|null|null|null|{}|{}|null'
   union all select 'row count', count(*)::text, '5' from analytics.mart_marketing_attribution
 ) t(label, actual, expected)
 order by 1;
