@@ -32,10 +32,27 @@ import Testing
         #expect(cluster.status() == .stopped)
     }
 
+    /// Two clusters on the same port run side by side: each listens on its own socket
+    /// directory, and a connection through one reaches that cluster's data only.
     @Test func clustersDoNotShareSockets() throws {
-        let first = try EmbeddedCluster(root: URL(fileURLWithPath: "/tmp/reckon-a"), port: 5432)
-        let second = try EmbeddedCluster(root: URL(fileURLWithPath: "/tmp/reckon-b"), port: 5432)
-        #expect(first.socketDirectory != second.socketDirectory)
+        let tag = UUID().uuidString.prefix(8)
+        let roots = ["a", "b"].map { URL(fileURLWithPath: "/tmp/reckon-sockets-\(tag)-\($0)") }
+        defer { for root in roots { try? FileManager.default.removeItem(at: root) } }
+        let clusters = try roots.map { try EmbeddedCluster(root: $0, port: 5434) }
+        #expect(clusters[0].socketDirectory != clusters[1].socketDirectory)
+        defer { for cluster in clusters { try? cluster.stop() } }
+        for cluster in clusters { #expect(try cluster.start() == true) }
+        for cluster in clusters { #expect(cluster.status() == .running) }
+        // Mark each cluster's database, then read the marks back through each socket.
+        for (index, cluster) in clusters.enumerated() {
+            try Connection.connect(cluster.connectionString).execute(
+                "create table mark as select \(index) as cluster", name: "mark")
+        }
+        for (index, cluster) in clusters.enumerated() {
+            let connection = try Connection.connect(cluster.connectionString)
+            #expect(try connection.execute("select cluster from mark", name: "read mark").rows == [["\(index)"]])
+            #expect(try connection.execute("show data_directory", name: "data").rows[0][0]?.hasPrefix(roots[index].path) == true)
+        }
         let deep = try EmbeddedCluster(root: URL(fileURLWithPath: "/tmp/" + String(repeating: "deep/", count: 30)), port: 5432)
         #expect(deep.socketDirectory.utf8.count < 100)
     }
