@@ -125,45 +125,70 @@ import Testing
             try connection.execute("select count(*) from pg_namespace where nspname like 'analytics%'", name: "nothing").rows[0][0] == "0")
     }
 
-    @Test func aSecondBuildWaitsForTheFirst() throws {
-        let url = try TestDatabase.create(prefix: "lock")
+    /// A second build of the same target blocks on the first one's lock (seen on the server,
+    /// not guessed from a sleep), acquires it only after the first releases it, and then
+    /// builds and publishes successfully.
+    @Test func aSecondBuildWaitsForTheFirstAndThenSucceeds() throws {
+        let url = try generatedDatabase(sessions: 300)
         defer { TestDatabase.drop(url) }
         let holder = try Connection.connect(url)
         let first = try builder(holder, url: url)
         try first.lock(onWait: { _ in })
-        let waiter = try Connection.connect(url)
-        let second = try builder(waiter, url: url)
-        let waited = LockedFlag()
+        let second = try builder(try Connection.connect(url), url: url)
+        let log = EventLog()
+        let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
-            try? second.lock(onWait: { _ in waited.set() })
-            second.unlock()
+            do {
+                try second.lock(onWait: { _ in log.append("waiting") })
+                log.append("acquired")
+                _ = try second.build(progress: { _ in })
+                try second.publish()
+                second.unlock()
+                log.append("published")
+            } catch {
+                log.append("failed: \(error)")
+            }
+            finished.signal()
         }
         thread.start()
-        Thread.sleep(forTimeInterval: 1)
-        #expect(waited.value)
-        let blocked = try holder.execute(
-            "select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "locks")
-        #expect(blocked.rows[0][0] == "1")
+        let blocked = try waitUntil(seconds: 60) {
+            try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "locks")
+                .rows[0][0] == "1"
+        }
+        #expect(blocked, "the second build never blocked on the lock")
+        #expect(log.events == ["waiting"])
+        log.append("released")
         first.unlock()
-        Thread.sleep(forTimeInterval: 1)
+        #expect(finished.wait(timeout: .now() + 300) == .success, "the second build did not finish")
+        #expect(log.events == ["waiting", "released", "acquired", "published"])
         #expect(
-            try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "locks").rows[0][0] == "0"
-        )
+            try holder.execute("select count(*) > 0 from analytics.mart_marketing_attribution", name: "published").rows[0][0] == "t")
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
+    func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try condition()
     }
 }
 
-final class LockedFlag: @unchecked Sendable {
-    // Safety: `flag` is only read or written while `lock` is held.
+/// Events appended from several threads, read back in order.
+final class EventLog: @unchecked Sendable {
+    // Safety: `entries` is only read or written while `lock` is held.
     private let lock = NSLock()
-    private var flag = false
-    func set() {
+    private var entries: [String] = []
+    func append(_ event: String) {
         lock.lock()
-        flag = true
+        entries.append(event)
         lock.unlock()
     }
-    var value: Bool {
+    var events: [String] {
         lock.lock()
         defer { lock.unlock() }
-        return flag
+        return entries
     }
 }
