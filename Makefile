@@ -7,7 +7,7 @@ SEED ?= 42
 OUT ?= out
 RECKON = .build/release/reckon
 
-.PHONY: demo test lint build release bench deps test-deps clean db-stop
+.PHONY: demo test lint build release bench deps test-deps clean db-stop update-goldens
 
 deps:
 	@scripts/install-deps.sh
@@ -36,7 +36,15 @@ lint:
 test: test-deps lint
 	$(SWIFT) build --build-tests
 	python3 Tests/ModelBuildTests/oracle_check.py
-	$(SWIFT) test 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+	env -u RECKON_UPDATE_GOLDENS -u RECKON_UPDATE_TEMPLATES RECKON_REQUIRE_TOOLS=1 \
+	  $(SWIFT) test 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+
+## After an intended change to a report: rewrite the golden files and the embedded
+## templates (that run fails on purpose), rebuild, then compare again. Review `git diff`.
+update-goldens:
+	-RECKON_UPDATE_TEMPLATES=1 $(SWIFT) test --filter embeddedTemplatesEqualTheFilesInReports >/dev/null
+	-RECKON_UPDATE_GOLDENS=1 $(SWIFT) test --filter ReportsTests >/dev/null
+	$(SWIFT) test --filter ReportsTests
 
 ## Benchmark (figures, not a timed test): 1,000,000 sessions, build, and the same model
 ## SQL through psql for comparison.

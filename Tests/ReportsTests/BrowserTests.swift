@@ -5,9 +5,9 @@ import Testing
 
 /// The HTML report in a real browser: headless Chromium renders it, logs no console error,
 /// and the failing checks' names are in the rendered DOM. Runs whenever chromium is installed
-/// and always in CI (`CI` set), where a missing chromium fails the test.
+/// and always in CI and under `make test` (`Tools.required`), where a missing chromium fails the test.
 @Suite(.serialized) struct BrowserTests {
-    static let enabled = Tools.chromium != nil || Tools.inCI
+    static let enabled = Tools.chromium != nil || Tools.required
 
     /// Where the screenshot is kept for people to look at.
     static let screenshotPath = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-report-screenshot.png")

@@ -5,8 +5,10 @@ import Testing
 
 /// Byte-for-byte comparisons with canned files, and the embedded templates against `reports/`.
 ///
-/// After an intended change: `RECKON_UPDATE_GOLDENS=1 swift test --filter ReportsTests`
-/// rewrites the goldens, `RECKON_UPDATE_TEMPLATES=1 …` regenerates EmbeddedTemplates.swift.
+/// After an intended change, `make update-goldens` rewrites the goldens and
+/// EmbeddedTemplates.swift (`RECKON_UPDATE_GOLDENS=1` / `RECKON_UPDATE_TEMPLATES=1`), then runs
+/// the comparisons again without them. A run that rewrites a file records a failure, so an
+/// update can never pass as a test; `make test` unsets both variables.
 @Suite struct GoldenFileTests {
     static let update = ProcessInfo.processInfo.environment["RECKON_UPDATE_GOLDENS"] == "1"
 
@@ -15,6 +17,8 @@ import Testing
         if Self.update {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url)
+            Issue.record("rewrote \(url.lastPathComponent); an update run never passes — compare again without RECKON_UPDATE_GOLDENS")
+            return
         }
         let expected = try Data(contentsOf: url)
         #expect(String(decoding: data, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "differs from \(url.path)")
@@ -59,11 +63,13 @@ import Testing
             try Self.generatedSource(files).write(
                 to: Fixtures.packageRoot.appendingPathComponent("Sources/Reports/EmbeddedTemplates.swift"), atomically: true,
                 encoding: .utf8)
+            Issue.record("rewrote EmbeddedTemplates.swift; rebuild and compare again without RECKON_UPDATE_TEMPLATES")
+            return
         }
         #expect(Set(files.keys) == Set(HTMLReporter.templateNames))
         #expect(
             files == HTMLReporter.embeddedTemplates,
-            "reports/*.mustache changed: run RECKON_UPDATE_TEMPLATES=1 swift test --filter ReportsTests")
+            "reports/*.mustache changed: run make update-goldens")
     }
 
     static func generatedSource(_ files: [String: String]) -> String {

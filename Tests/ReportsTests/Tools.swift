@@ -2,7 +2,13 @@ import Foundation
 
 /// External programs the tests drive (xmllint, chromium) and how to find them.
 enum Tools {
-    static let inCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+    /// Whether a missing tool fails its tests instead of skipping them: in CI (`CI` set) and
+    /// under `make test` (`RECKON_REQUIRE_TOOLS=1`), which installs the tools first.
+    static let required: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        let ci = environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        return ci || environment["RECKON_REQUIRE_TOOLS"] == "1"
+    }()
 
     static let xmllint = find("xmllint")
     static let chromium = find("chromium") ?? find("chromium-browser") ?? find("google-chrome")

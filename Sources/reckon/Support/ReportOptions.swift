@@ -48,13 +48,21 @@ struct ReportFiles {
         return exists ? fallback : nil
     }
 
+    /// The report's "generated at" time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970) when
+    /// set, the reproducible-builds convention, so the same result renders byte-identical files.
+    static func generatedAt(environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
+        guard let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text), seconds >= 0 else { return Date() }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
     /// Writes the requested files; `reckonVersion` is shown in them.
     func write(_ result: RunResult, reckonVersion: String) throws {
         if let junitPath {
             try JUnitReporter(reckonVersion: reckonVersion).write(result, to: URL(fileURLWithPath: junitPath))
         }
         if let htmlPath {
-            let reporter = HTMLReporter(generatedAt: Date(), reckonVersion: reckonVersion, templatesDirectory: resolvedTemplatesDirectory)
+            let reporter = HTMLReporter(
+                generatedAt: Self.generatedAt(), reckonVersion: reckonVersion, templatesDirectory: resolvedTemplatesDirectory)
             try reporter.write(result, to: URL(fileURLWithPath: htmlPath))
         }
     }
