@@ -83,22 +83,34 @@ import Testing
     }
 
     @Test func cancelStopsTheServerSideStatement() throws {
-        try withDatabase { connection in
-            let start = Date()
-            let canceller = Thread {
-                Thread.sleep(forTimeInterval: 0.5)
-                connection.cancel()
+        let url = try TestDatabase.create()
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        let observer = try Connection.connect(url)
+        let start = Date()
+        // Cancel once the server shows the statement running (a condition, not a delay).
+        let canceller = Thread {
+            while Date().timeIntervalSince(start) < 60 {
+                let running = try? observer.execute(
+                    "select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active'", name: "running"
+                ).scalar(as: Int.self)
+                if running == 1 { break }
+                Thread.sleep(forTimeInterval: 0.02)
             }
-            canceller.start()
-            do {
-                try connection.execute("select pg_sleep(30)", name: "sleep")
-                Issue.record("expected cancellation")
-            } catch let error as PostgresError {
-                #expect(error.kind == .cancelled)
-                #expect(error.sqlState == "57014")
-            }
-            #expect(Date().timeIntervalSince(start) < 10)
+            connection.cancel()
         }
+        canceller.start()
+        do {
+            try connection.execute("select pg_sleep(30)", name: "sleep")
+            Issue.record("expected cancellation")
+        } catch let error as PostgresError {
+            #expect(error.kind == .cancelled)
+            #expect(error.sqlState == "57014")
+        }
+        #expect(Date().timeIntervalSince(start) < 25)
+        #expect(
+            try observer.execute("select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active'", name: "gone")
+                .scalar(as: Int.self) == 0)
     }
 
     @Test func scriptsRunSeveralStatements() throws {
@@ -133,28 +145,43 @@ import Testing
         #expect(ConnectionString.masked(input) == expected)
     }
 
+    /// Four tasks on a pool of two: exactly two statements run at once (they block on an
+    /// advisory lock the test holds, seen on the server), the pool opens no third connection,
+    /// and all four finish once the lock is released.
     @Test func poolRunsWorkConcurrentlyWithinItsLimit() async throws {
         let url = try TestDatabase.create()
         defer { TestDatabase.drop(url) }
+        let holder = try Connection.connect(url)
+        try holder.execute("select pg_advisory_lock(4242)", name: "hold")
         let pool = ConnectionPool(conninfo: url, maximumConnections: 2)
-        // Each task reports the interval its statement ran in, by the server's clock.
-        let intervals = try await withThrowingTaskGroup(of: (Double, Double).self) { group in
-            for _ in 0..<4 {
-                group.addTask {
-                    try await pool.withConnection { connection in
-                        let result = try connection.execute(
-                            "select extract(epoch from clock_timestamp())::float8, pg_sleep(0.4), extract(epoch from clock_timestamp())::float8",
-                            name: "sleep")
-                        return (Double(result.rows[0][0]!)!, Double(result.rows[0][2]!)!)
+        let tasks = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for task in 0..<4 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            try connection.execute("select pg_advisory_xact_lock_shared(4242)", name: "wait \(task)")
+                            return task
+                        }
                     }
                 }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
         }
-        let maximumOverlap = intervals.map { interval in
-            intervals.filter { $0.0 <= interval.0 && interval.0 < $0.1 }.count
-        }.max()
-        #expect(maximumOverlap == 2)
+        let others = "from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+        let deadline = Date().addingTimeInterval(60)
+        var waiting = 0
+        while Date() < deadline {
+            waiting = try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "waiting")
+                .scalar(as: Int.self) ?? 0
+            if waiting == 2 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(waiting == 2)
+        #expect(try holder.execute("select count(*) \(others)", name: "connections").scalar(as: Int.self) == 2)
+        try holder.execute("select pg_advisory_unlock(4242)", name: "release")
+        let finished = try await tasks.value
+        #expect(finished.sorted() == [0, 1, 2, 3])
+        #expect(try holder.execute("select count(*) \(others)", name: "connections").scalar(as: Int.self)! <= 2)
     }
 
     @Test func quotesIdentifiersAndLiterals() throws {
