@@ -109,8 +109,10 @@ import Testing
         }
         #expect(Date().timeIntervalSince(start) < 25)
         #expect(
-            try observer.execute("select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active'", name: "gone")
-                .scalar(as: Int.self) == 0)
+            try observer.execute(
+                "select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active'", name: "gone"
+            )
+            .scalar(as: Int.self) == 0)
     }
 
     @Test func scriptsRunSeveralStatements() throws {
@@ -171,7 +173,8 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         var waiting = 0
         while Date() < deadline {
-            waiting = try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "waiting")
+            waiting =
+                try holder.execute("select count(*) from pg_locks where locktype = 'advisory' and not granted", name: "waiting")
                 .scalar(as: Int.self) ?? 0
             if waiting == 2 { break }
             try await Task.sleep(for: .milliseconds(20))
