@@ -150,12 +150,17 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        var building = false
+        while Date() < deadline, process.isRunning {
             let tables = try connection.execute(
                 "select count(*) from pg_tables where schemaname = 'analytics__staging'", name: "staging tables")
-            if (Int(tables.rows[0][0] ?? "0") ?? 0) >= 2 { break }
+            if (Int(tables.rows[0][0] ?? "0") ?? 0) >= 2 {
+                building = true
+                break
+            }
             Thread.sleep(forTimeInterval: 0.02)
         }
+        try #require(building, "the build never reached staging, so the signal would not test anything")
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         if signal == SIGINT {
