@@ -22,7 +22,8 @@ import Testing
             toFile: models + "/99_slow_step.sql", atomically: true, encoding: .utf8)
         let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": models]
         let connection = try Connection.connect(url)
-        try connection.executeScript("create schema analytics; create table analytics.mart_marketing_attribution (marker text)", name: "old")
+        try connection.executeScript(
+            "create schema analytics; create table analytics.mart_marketing_attribution (marker text)", name: "old")
         try connection.execute("insert into analytics.mart_marketing_attribution values ('published before')", name: "old row")
 
         let process = Process()
