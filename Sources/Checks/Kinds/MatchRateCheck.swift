@@ -138,25 +138,34 @@ struct MatchRateCheck: CheckBuilder {
     }
 
     func failingRowsSQL() throws -> String {
-        var keys: [String] = []
-        if let dateColumn { keys.append("\(support.column(dateColumn)) as day") }
-        if let tierColumn { keys.append("(\(support.column(tierColumn)))::text as tier") }
+        // Grouped by the key expressions themselves (not by aliases over `t.*`), so a table
+        // whose own columns are called `day` or `tier` cannot make a name ambiguous.
+        var keys: [(expression: String, name: String)] = []
+        if let dateColumn { keys.append((support.column(dateColumn), "day")) }
+        if let tierColumn { keys.append(("(\(support.column(tierColumn)))::text", "tier")) }
         let matchedSQL = "coalesce((\(try support.render(matched))), false)"
         let filter = try support.filter().map { " where \($0)" } ?? ""
-        let names = keys.isEmpty ? [] : keys.map { String($0.split(separator: " ").last ?? "") }
-        var sets = names.map { "(\($0))" }
-        if names.count == 2 { sets.append("(\(names[0]), \(names[1]))") }
+        var sets = keys.map { "(\($0.expression))" }
+        if keys.count == 2 { sets.append("(\(keys[0].expression), \(keys[1].expression))") }
         let grouping = sets.isEmpty ? "" : " group by grouping sets ((), \(sets.joined(separator: ", ")))"
+        // A key rolled up by the grouping sets reads "all days" / "all tiers"; a NULL tier is
+        // the rows no tier matched.
         let select =
-            (keys.isEmpty ? [] : names) + [
+            keys.map { key in
+                let value = key.name == "day" ? "(\(key.expression))::text" : key.expression
+                return
+                    "case when grouping(\(key.expression)) = 1 then 'all \(key.name == "day" ? "days" : "tiers")' else \(value) end as \(key.name)"
+            } + [
                 "count(*) as rows", "count(*) filter (where \(matchedSQL)) as matched",
             ]
+        let order =
+            keys.isEmpty ? "1" : keys.map { "grouping(\($0.expression)) desc, \($0.expression) nulls first" }.joined(separator: ", ")
         // Rates per tier are shares of all rows of the day (or overall), as the check judges them.
         return """
             -- match rates (rows with tier = a tier's rows; rate = matched / rows of the group; tier share = tier rows / all rows)
             select \(select.joined(separator: ", ")), round(count(*) filter (where \(matchedSQL))::numeric / nullif(count(*), 0), 4) as rate
-            from (select \(keys.isEmpty ? "t.*" : keys.joined(separator: ", ") + ", t.*") from \(try support.table()) as t\(filter)) as t\(grouping)
-            order by \(names.isEmpty ? "1" : names.map { "\($0) nulls first" }.joined(separator: ", "))
+            from \(try support.table()) as t\(filter)\(grouping)
+            order by \(order)
             """
     }
 }
