@@ -159,6 +159,16 @@ public struct EmbeddedCluster: Sendable {
         return try run(tool, arguments)
     }
 
+    /// Marks every open descriptor above 2 close-on-exec, so no program reckon starts
+    /// inherits one (glibc's `posix_spawn_file_actions_addclosefrom_np` is not visible to Swift).
+    static func closeInheritedDescriptorsOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for descriptor in names.compactMap({ Int32($0) }) where descriptor > 2 {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
     /// Runs a program to completion with `posix_spawn` and `waitpid`, its output going to a
     /// temporary file (not a pipe: the server started by pg_ctl inherits the descriptor, and
     /// a pipe would then never reach end-of-file). Foundation's `Process` is avoided: its
@@ -172,6 +182,10 @@ public struct EmbeddedCluster: Sendable {
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        // Nothing else reaches the child (and the server it starts): a descriptor the caller
+        // watches for end-of-file, such as the pipe a parent process uses to notice that
+        // `reckon db start` exited, would otherwise stay open for the server's lifetime.
+        Self.closeInheritedDescriptorsOnExec()
         // Start in "/": the postgres OS user may not be allowed into the caller's folder.
         let command = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh", executable] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
