@@ -39,6 +39,8 @@ public struct Configuration: Sendable, Equatable {
     public var checkTimeoutSeconds = 300
     /// Connections used to run checks side by side.
     public var checkConcurrency = 2
+    /// How long the publish transaction waits for readers' locks on the marts, in seconds.
+    public var publishLockTimeoutSeconds = 30
     /// Default path of the JSON result, if any.
     public var jsonReportPath: String?
     /// Default path of the JUnit XML report, if any.
@@ -58,6 +60,14 @@ public struct Configuration: Sendable, Equatable {
         }
         return (sourceSchema, logicalName)
     }
+
+    /// Accepted `checks.sample_rows` (and a check's `sample_rows`): failing rows kept in memory.
+    public static let sampleRowsRange = 0...10_000
+    /// Accepted time-outs in seconds: PostgreSQL's `statement_timeout` and `lock_timeout` hold
+    /// at most 2,147,483,647 ms.
+    public static let timeoutSecondsRange = 1...2_147_483
+    /// Accepted `checks.concurrency`: connections opened side by side.
+    public static let concurrencyRange = 1...100
 
     /// Loads `path` over the defaults; a missing file at the default path is not an error.
     public static func load(path: String?, environment: [String: String]) throws -> Configuration {
@@ -79,7 +89,7 @@ public struct Configuration: Sendable, Equatable {
             "reckon.yml",
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
-                "models_dir", "checks_dir", "build", "checks", "reports",
+                "models_dir", "checks_dir", "build", "checks", "publish", "reports",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -116,10 +126,14 @@ public struct Configuration: Sendable, Equatable {
         }
         if let checks = root["checks"] {
             let object = try checks.object("checks", allowed: ["sample_rows", "timeout_seconds", "concurrency"])
-            checkSampleRows = try object.integer("sample_rows") ?? checkSampleRows
-            checkTimeoutSeconds = try object.integer("timeout_seconds") ?? checkTimeoutSeconds
-            checkConcurrency = try object.integer("concurrency") ?? checkConcurrency
-            if checkConcurrency < 1 { throw try object.required("concurrency").error("checks.concurrency must be at least 1") }
+            checkSampleRows = try object.integer("sample_rows", in: Self.sampleRowsRange) ?? checkSampleRows
+            checkTimeoutSeconds = try object.integer("timeout_seconds", in: Self.timeoutSecondsRange) ?? checkTimeoutSeconds
+            checkConcurrency = try object.integer("concurrency", in: Self.concurrencyRange) ?? checkConcurrency
+        }
+        if let publish = root["publish"] {
+            let object = try publish.object("publish", allowed: ["lock_timeout"])
+            publishLockTimeoutSeconds =
+                try object.integer("lock_timeout", in: Self.timeoutSecondsRange) ?? publishLockTimeoutSeconds
         }
         if let reports = root["reports"] {
             let object = try reports.object("reports", allowed: ["json", "junit", "html"])
