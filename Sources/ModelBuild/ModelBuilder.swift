@@ -470,7 +470,8 @@ public struct SchemaNameError: Error, CustomStringConvertible, Sendable, Equatab
         }
         for (other, what) in [(sourceSchema, "the source schema"), (functionsSchema, "the functions schema")] {
             if targetSchema == other || staging == other {
-                throw SchemaNameError(message: "target schema '\(targetSchema)' collides with \(what) '\(other)': publishing would replace its tables")
+                throw SchemaNameError(
+                    message: "target schema '\(targetSchema)' collides with \(what) '\(other)': publishing would replace its tables")
             }
         }
     }

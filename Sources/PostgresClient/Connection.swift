@@ -47,6 +47,8 @@ public final class Connection: @unchecked Sendable {
             let host = PQhost(handle).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
             let port = PQport(handle).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
             PQfinish(handle)
+            // libpq checks option values (port, sslmode …) only when connecting: still bad input.
+            if reason.hasPrefix("invalid ") { throw ConnectionStringError(reason: flattened(reason)) }
             let where_ = host.hasPrefix("/") ? "socket \(host) port \(port)" : "host \(host) port \(port)"
             throw PostgresError(
                 kind: .connection,

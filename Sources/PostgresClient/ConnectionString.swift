@@ -9,6 +9,9 @@ public struct ConnectionStringError: Error, CustomStringConvertible, Sendable, E
     /// What is wrong, without the connection string's secrets.
     public let reason: String
 
+    /// Creates the error; `reason` must hold no secret.
+    public init(reason: String) { self.reason = reason }
+
     /// One sentence saying the connection string is malformed and why.
     public var description: String { "malformed connection string: \(reason)" }
 }
@@ -65,8 +68,7 @@ public enum ConnectionString {
         return "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
-    /// libpq's reason for rejecting `conninfo`, with every quoted fragment that holds part
-    /// of the input beyond a single option keyword replaced by `"…"`.
+    /// libpq's reason for rejecting `conninfo`, with passwords masked in the fragments it quotes.
     static func sanitizedReason(_ reason: String, conninfo: String) -> String {
         var output = ""
         var rest = Substring(reason)
@@ -78,9 +80,10 @@ public enum ConnectionString {
                 rest = ""
                 break
             }
-            let quoted = rest[afterOpen..<close]
-            let isKeyword = quoted.allSatisfy { $0.isLetter || $0 == "_" } && quoted.count <= 40
-            output += isKeyword ? String(quoted) : "…"
+            let quoted = String(rest[afterOpen..<close])
+            // A URI is shown with its password masked; anything with spaces is left out
+            // (a password could hold them and hide from the masking).
+            output += quoted.contains(where: \.isWhitespace) ? "…" : maskPasswordAssignments(maskURIPasswords(quoted))
             output += "\""
             rest = rest[rest.index(after: close)...]
         }

@@ -169,19 +169,25 @@ public struct YAMLValue {
 
     var kindName: String {
         switch node {
-        case .scalar: return isNull ? "null" : "a scalar '\(describeValue)'"
+        case .scalar: return isNull ? "null" : (mayHoldSecret ? describeValue : "a scalar \(describeValue)")
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
     }
 
+    /// Whether the scalar could be a connection string: such values are never quoted in
+    /// errors, since they may hold a password.
+    var mayHoldSecret: Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        let text = scalar.string.lowercased()
+        return text.contains("://") || text.contains("password") || text.contains("@")
+    }
+
     var describeValue: String {
         switch node {
         case .scalar(let scalar):
-            // A value that may be a connection string is never quoted (it may hold a password).
-            let text = scalar.string.lowercased()
-            if text.contains("://") || text.contains("password") || text.contains("@") { return "a value not shown here" }
+            if mayHoldSecret { return "a value not shown (it may be a connection string)" }
             return "'\(scalar.string)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"

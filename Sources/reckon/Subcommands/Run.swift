@@ -28,8 +28,10 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
     var targetSchema: String?
 
-    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
+    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only), 1 to 64.")
     var jobs = 2
+
+    func validate() throws { try validateJobs(jobs) }
 
     func run() async throws {
         await runReporting {
