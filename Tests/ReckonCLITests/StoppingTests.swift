@@ -244,7 +244,6 @@ struct PublishedDatabase {
         let url = try TestDatabase.create(prefix: "schema")
         defer { TestDatabase.drop(url) }
         let connection = try Connection.connect(url)
-        _ = try SampleDataGenerator(sessions: 500, seed: 3).generate(connect: { try Connection.connect(url) }, progress: { _ in })
         // A schema named like the target holds "published" marts that must survive.
         if !target.isEmpty {
             try connection.execute("create schema if not exists \(SQL.identifier(target))", name: "target")
