@@ -69,6 +69,23 @@ public struct Configuration: Sendable, Equatable {
     /// Accepted `checks.concurrency`: connections opened side by side.
     public static let concurrencyRange = 1...100
 
+    /// Why `text` is not a `work_mem` PostgreSQL accepts (a whole number of kB, or with a unit
+    /// kB, MB, GB or TB, from 64 kB to 2147483647 kB), or nil.
+    public static func workMemoryProblem(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let factors: [String: Double] = ["": 1, "kB": 1, "MB": 1024, "GB": 1024 * 1024, "TB": 1024 * 1024 * 1024]
+        guard !digits.isEmpty, let number = Double(digits), let factor = factors[unit] else {
+            return "must be a size such as 256MB (a whole number with kB, MB, GB or TB), found '\(text)'"
+        }
+        let kilobytes = number * factor
+        guard kilobytes >= 64, kilobytes <= 2_147_483_647 else {
+            return "must be between 64kB and 2147483647kB, found '\(text)'"
+        }
+        return nil
+    }
+
     /// Loads `path` over the defaults; a missing file at the default path is not an error.
     public static func load(path: String?, environment: [String: String]) throws -> Configuration {
         var configuration = Configuration()
@@ -122,7 +139,10 @@ public struct Configuration: Sendable, Equatable {
         }
         if let build = root["build"] {
             let object = try build.object("build", allowed: ["work_mem"])
-            buildWorkMemory = try object.string("work_mem") ?? buildWorkMemory
+            if let value = object["work_mem"] {
+                buildWorkMemory = try value.string("'work_mem' of build")
+                if let problem = Self.workMemoryProblem(buildWorkMemory) { throw value.error("'work_mem' of build \(problem)") }
+            }
         }
         if let checks = root["checks"] {
             let object = try checks.object("checks", allowed: ["sample_rows", "timeout_seconds", "concurrency"])
@@ -165,6 +185,11 @@ public struct Configuration: Sendable, Equatable {
         paidMediums = list("RECKON_PAID_MEDIUMS") ?? paidMediums
         modelsDirectory = value("RECKON_MODELS_DIR") ?? modelsDirectory
         checksDirectory = value("RECKON_CHECKS_DIR") ?? checksDirectory
-        buildWorkMemory = value("RECKON_WORK_MEM") ?? buildWorkMemory
+        if let workMemory = value("RECKON_WORK_MEM") {
+            if let problem = Self.workMemoryProblem(workMemory) {
+                throw InputFileError(file: "RECKON_WORK_MEM", line: 0, column: 0, message: problem)
+            }
+            buildWorkMemory = workMemory
+        }
     }
 }

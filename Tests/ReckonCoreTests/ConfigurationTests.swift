@@ -121,6 +121,8 @@ import Testing
         ("checks:\n  timeout_seconds: 9999999999999999\n", 2, 20, "between 1 and 2147483"),
         ("checks:\n  concurrency: 0\n", 2, 16, "between 1 and 100"),
         ("publish:\n  lock_timeout: -1\n", 2, 17, "between 1 and 2147483"),
+        ("build:\n  work_mem: 10TB\n", 2, 13, "between 64kB and 2147483647kB"),
+        ("build:\n  work_mem: lots\n", 2, 13, "must be a size such as 256MB"),
     ])
     func numbersOutOfRangeNameTheirPlace(yaml: String, line: Int, column: Int, range: String) throws {
         let error = try loadError(yaml)
