@@ -29,8 +29,13 @@ public struct CheckEngine: Sendable {
     /// Where the checks look.
     public let context: CheckContext
 
-    /// Statements to run on each new pool connection used for checks.
-    public static let sessionSetup = ["set work_mem = '256MB'", "set jit = off"]
+    /// Statements to run on each new pool connection used for checks. Check queries run in
+    /// read-only transactions: a check's SQL (or a function it calls) cannot change data.
+    public static let sessionSetup = ["set work_mem = '256MB'", "set jit = off", readOnly]
+
+    /// Makes the session's transactions read-only; re-run before each check query, since a
+    /// function called by an earlier check could have switched it off.
+    static let readOnly = "set default_transaction_read_only = on"
 
     /// Creates an engine.
     public init(pool: ConnectionPool, context: CheckContext) {
@@ -302,6 +307,7 @@ public struct CheckEngine: Sendable {
     /// Runs one statement under a time-out on a pool connection; returns rows and seconds.
     func execute(_ sql: String, name: String, timeout: Int) async throws -> (QueryResult, Double) {
         try await pool.withConnection { connection in
+            try connection.execute(Self.readOnly, name: "check read-only")
             try connection.execute("set statement_timeout = \(max(1, timeout) * 1000)", name: "check time-out")
             let start = DispatchTime.now()
             let result = try CancellationRegistry.shared.whileRunning(connection) {

@@ -48,7 +48,11 @@ public final class ModelBuilder: @unchecked Sendable {
     }
 
     /// Takes the per-target advisory lock, waiting (and saying so) while another build holds it.
+    ///
+    /// Validates the schema names first (`SchemaNameError`), before anything is touched.
     public func lock(onWait: (String) -> Void) throws {
+        try SchemaNameError.validate(
+            targetSchema: targetSchema, sourceSchema: configuration.sourceSchema, functionsSchema: configuration.functionsSchema)
         let key = "reckon build " + targetSchema
         let acquired = try connection.execute(
             "select pg_try_advisory_lock(hashtext($1))", name: "build lock", [key]
@@ -101,15 +105,21 @@ public final class ModelBuilder: @unchecked Sendable {
                 """
                 drop schema if exists \(SQL.identifier(stagingSchema)) cascade;
                 create schema \(SQL.identifier(stagingSchema));
-                create schema if not exists \(SQL.identifier(configuration.functionsSchema));
                 """, name: "prepare staging schema")
             return 0
         }
-        if let functionsSQL {
-            try recorder.run("functions", on: connection) {
-                try connection.executeScript(functionsSQL, name: "functions.sql")
-                return 0
+        // The functions schema is shared by every target: builds of different targets take
+        // turns re-creating it (concurrent `create or replace function` of the same function
+        // fails with "tuple concurrently updated").
+        let functionsKey = "reckon functions " + configuration.functionsSchema
+        try recorder.run("functions", on: connection) {
+            try connection.execute("select pg_advisory_lock(hashtext($1))", name: "functions lock", [functionsKey])
+            defer {
+                _ = try? connection.execute("select pg_advisory_unlock(hashtext($1))", name: "functions unlock", [functionsKey])
             }
+            try connection.execute("create schema if not exists \(SQL.identifier(configuration.functionsSchema))", name: "functions schema")
+            if let functionsSQL { try connection.executeScript(functionsSQL, name: "functions.sql") }
+            return 0
         }
         // Models whose refs are built run side by side, each on its own connection: PostgreSQL
         // does not parallelise `insert … select`, so independent models are the parallelism.
@@ -195,20 +205,59 @@ public final class ModelBuilder: @unchecked Sendable {
 
     /// Moves the marts from staging into the target schema in one transaction, then drops
     /// the staging schema with the intermediate models.
+    ///
+    /// Each statement of the transaction is sent on its own, and `commit` only after the
+    /// process checked it was not interrupted: a reckon killed or interrupted while the
+    /// publish waits never commits it (the server rolls back when the connection closes).
+    /// The transaction waits at most `publish.lock_timeout` for readers' locks on the marts;
+    /// then it rolls back and throws a `PublishLockError` naming the blocking sessions.
+    /// SIGINT/SIGTERM cancel a waiting publish, which rolls back.
     public func publish() throws {
-        var script = "begin;\ncreate schema if not exists \(SQL.identifier(targetSchema));\n"
+        let registry = CancellationRegistry.shared
+        try registry.checkInterrupted()
+        var statements = [
+            "set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)",
+            "create schema if not exists \(SQL.identifier(targetSchema))",
+        ]
         for name in publishedModels {
-            script += "drop table if exists \(SQL.qualified(schema: targetSchema, name: name)) cascade;\n"
-            script += "alter table \(SQL.qualified(schema: stagingSchema, name: name)) set schema \(SQL.identifier(targetSchema));\n"
+            statements.append("drop table if exists \(SQL.qualified(schema: targetSchema, name: name)) cascade")
+            statements.append(
+                "alter table \(SQL.qualified(schema: stagingSchema, name: name)) set schema \(SQL.identifier(targetSchema))")
         }
-        script += "commit;"
         do {
-            try connection.executeScript(script, name: "publish")
+            try connection.execute("begin", name: "publish")
+            for statement in statements {
+                try registry.whileRunning(connection) { try connection.execute(statement, name: "publish") }
+            }
+            // The last moment to stop: once `commit` is sent the new marts are published.
+            try registry.whileRunning(connection) { try connection.execute("commit", name: "publish") }
         } catch {
             _ = try? connection.execute("rollback", name: "publish rollback")
+            if let error = error as? PostgresError, error.sqlState == "55P03" {
+                throw PublishLockError(
+                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
+                    blockers: lockHolders())
+            }
             throw error
         }
         try connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+    }
+
+    /// The other sessions holding locks on the published or staged marts, for a lock time-out.
+    private func lockHolders() -> [PublishLockError.Blocker] {
+        let sql = """
+            select distinct a.pid, coalesce(a.usename::text, ''), coalesce(a.state, ''), coalesce(a.query, '')
+            from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
+            join pg_stat_activity a on a.pid = l.pid
+            where l.granted and l.pid <> pg_backend_pid() and n.nspname = any(\(SQL.textArray([targetSchema, stagingSchema])))
+              and c.relname = any(\(SQL.textArray(publishedModels)))
+            order by 1
+            """
+        guard let rows = try? connection.execute(sql, name: "publish lock holders").rows else { return [] }
+        return rows.map { row in
+            PublishLockError.Blocker(
+                pid: Int(row[0] ?? "") ?? 0, user: row[1] ?? "", state: row[2] ?? "", query: row[3] ?? "")
+        }
     }
 
     /// Drops the staging schema (after a failed build or failed checks).
@@ -385,5 +434,82 @@ final class ShardResults: @unchecked Sendable {
             rows += try outcome.get()
         }
         return rows
+    }
+}
+
+/// A schema name reckon cannot build into safely; checked before anything is touched.
+public struct SchemaNameError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What is wrong with which name.
+    public let message: String
+
+    /// One sentence naming the schema and the rule.
+    public var description: String { message }
+
+    /// PostgreSQL's longest identifier, in bytes (longer names are silently truncated).
+    public static let maximumIdentifierBytes = 63
+
+    /// Checks the target, staging and functions schema names: not empty, `<target>__staging`
+    /// at most 63 bytes (PostgreSQL would truncate it, possibly to the target's own name), no
+    /// `pg_` prefix, and the target distinct from the source and functions schemas.
+    public static func validate(targetSchema: String, sourceSchema: String, functionsSchema: String) throws {
+        let staging = targetSchema + "__staging"
+        if targetSchema.isEmpty { throw SchemaNameError(message: "the target schema name is empty; set target_schema") }
+        if functionsSchema.isEmpty { throw SchemaNameError(message: "the functions schema name is empty; set functions_schema") }
+        if staging.utf8.count > maximumIdentifierBytes {
+            throw SchemaNameError(
+                message:
+                    "target schema '\(targetSchema)' is \(targetSchema.utf8.count) bytes; its staging schema '\(staging)' would be "
+                    + "\(staging.utf8.count) bytes, more than PostgreSQL's \(maximumIdentifierBytes): use at most "
+                    + "\(maximumIdentifierBytes - 9) bytes")
+        }
+        if functionsSchema.utf8.count > maximumIdentifierBytes {
+            throw SchemaNameError(message: "functions schema '\(functionsSchema)' is longer than \(maximumIdentifierBytes) bytes")
+        }
+        for name in [targetSchema, functionsSchema] where name.lowercased().hasPrefix("pg_") {
+            throw SchemaNameError(message: "schema '\(name)': names starting with pg_ are reserved by PostgreSQL")
+        }
+        for (other, what) in [(sourceSchema, "the source schema"), (functionsSchema, "the functions schema")] {
+            if targetSchema == other || staging == other {
+                throw SchemaNameError(
+                    message: "target schema '\(targetSchema)' collides with \(what) '\(other)': publishing would replace its tables")
+            }
+        }
+    }
+}
+
+/// The publish waited longer than `publish.lock_timeout` for other sessions' locks.
+public struct PublishLockError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A session holding a lock on a mart.
+    public struct Blocker: Sendable, Equatable {
+        /// Its backend process id (`pg_terminate_backend` takes it).
+        public let pid: Int
+        /// Its user.
+        public let user: String
+        /// `active`, `idle in transaction` …
+        public let state: String
+        /// Its current or last query.
+        public let query: String
+    }
+
+    /// The schema the publish was for.
+    public let targetSchema: String
+    /// The time-out that expired.
+    public let timeoutSeconds: Int
+    /// The sessions holding locks on the marts when the time-out expired.
+    public let blockers: [Blocker]
+
+    /// One sentence naming the blocking sessions and their queries.
+    public var description: String {
+        var text =
+            "publish to \(targetSchema) waited \(timeoutSeconds) s (publish.lock_timeout) for locks on the marts and was rolled back; "
+            + "nothing was published"
+        if blockers.isEmpty { return text + "; the blocking session has ended since" }
+        let sessions = blockers.map { blocker in
+            let query = blocker.query.split(whereSeparator: \.isNewline).joined(separator: " ")
+            let shortened = query.count > 200 ? String(query.prefix(197)) + "..." : query
+            return "pid \(blocker.pid) (user \(blocker.user), \(blocker.state)): \(shortened)"
+        }
+        text += "; blocked by " + sessions.joined(separator: "; ")
+        return text
     }
 }

@@ -31,20 +31,24 @@ public final class Connection: @unchecked Sendable {
 
     /// Opens a connection with a libpq connection string or URI.
     ///
-    /// The usual `PG*` environment variables fill in what the string leaves out. A failure
+    /// The string is first parsed by libpq (`PQconninfoParse`): a malformed one throws a
+    /// `ConnectionStringError` saying what is wrong, without quoting it. The usual `PG*`
+    /// environment variables fill in what the string leaves out. A failure to connect
     /// throws a `.connection` error that names the target (host or socket, port) and
-    /// libpq's reason, with any password masked.
+    /// libpq's reason, with any password removed.
     public static func connect(_ conninfo: String) throws -> Connection {
+        _ = try ConnectionString.parse(conninfo)
         guard let handle = PQconnectdb(conninfo) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
         }
         let masked = ConnectionString.masked(conninfo)
         guard PQstatus(handle) == CONNECTION_OK else {
-            let reason = ConnectionString.maskPasswordAssignments(
-                String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace)
-            let host = PQhost(handle).map { String(cString: $0) } ?? "default"
-            let port = PQport(handle).map { String(cString: $0) } ?? "default"
+            let reason = ConnectionString.redacted(String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace)
+            let host = PQhost(handle).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+            let port = PQport(handle).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
             PQfinish(handle)
+            // libpq checks option values (port, sslmode …) only when connecting: still bad input.
+            if reason.hasPrefix("invalid ") { throw ConnectionStringError(reason: flattened(reason)) }
             let where_ = host.hasPrefix("/") ? "socket \(host) port \(port)" : "host \(host) port \(port)"
             throw PostgresError(
                 kind: .connection,

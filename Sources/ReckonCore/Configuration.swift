@@ -39,6 +39,8 @@ public struct Configuration: Sendable, Equatable {
     public var checkTimeoutSeconds = 300
     /// Connections used to run checks side by side.
     public var checkConcurrency = 2
+    /// How long the publish transaction waits for readers' locks on the marts, in seconds.
+    public var publishLockTimeoutSeconds = 30
     /// Default path of the JSON result, if any.
     public var jsonReportPath: String?
     /// Default path of the JUnit XML report, if any.
@@ -57,6 +59,31 @@ public struct Configuration: Sendable, Equatable {
             return (sourceSchema, mapped)
         }
         return (sourceSchema, logicalName)
+    }
+
+    /// Accepted `checks.sample_rows` (and a check's `sample_rows`): failing rows kept in memory.
+    public static let sampleRowsRange = 0...10_000
+    /// Accepted time-outs in seconds: PostgreSQL's `statement_timeout` and `lock_timeout` hold
+    /// at most 2,147,483,647 ms.
+    public static let timeoutSecondsRange = 1...2_147_483
+    /// Accepted `checks.concurrency`: connections opened side by side.
+    public static let concurrencyRange = 1...100
+
+    /// Why `text` is not a `work_mem` PostgreSQL accepts (a whole number of kB, or with a unit
+    /// kB, MB, GB or TB, from 64 kB to 2147483647 kB), or nil.
+    public static func workMemoryProblem(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let factors: [String: Double] = ["": 1, "kB": 1, "MB": 1024, "GB": 1024 * 1024, "TB": 1024 * 1024 * 1024]
+        guard !digits.isEmpty, let number = Double(digits), let factor = factors[unit] else {
+            return "must be a size such as 256MB (a whole number with kB, MB, GB or TB), found '\(text)'"
+        }
+        let kilobytes = number * factor
+        guard kilobytes >= 64, kilobytes <= 2_147_483_647 else {
+            return "must be between 64kB and 2147483647kB, found '\(text)'"
+        }
+        return nil
     }
 
     /// Loads `path` over the defaults; a missing file at the default path is not an error.
@@ -79,7 +106,7 @@ public struct Configuration: Sendable, Equatable {
             "reckon.yml",
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
-                "models_dir", "checks_dir", "build", "checks", "reports",
+                "models_dir", "checks_dir", "build", "checks", "publish", "reports",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -112,14 +139,21 @@ public struct Configuration: Sendable, Equatable {
         }
         if let build = root["build"] {
             let object = try build.object("build", allowed: ["work_mem"])
-            buildWorkMemory = try object.string("work_mem") ?? buildWorkMemory
+            if let value = object["work_mem"] {
+                buildWorkMemory = try value.string("'work_mem' of build")
+                if let problem = Self.workMemoryProblem(buildWorkMemory) { throw value.error("'work_mem' of build \(problem)") }
+            }
         }
         if let checks = root["checks"] {
             let object = try checks.object("checks", allowed: ["sample_rows", "timeout_seconds", "concurrency"])
-            checkSampleRows = try object.integer("sample_rows") ?? checkSampleRows
-            checkTimeoutSeconds = try object.integer("timeout_seconds") ?? checkTimeoutSeconds
-            checkConcurrency = try object.integer("concurrency") ?? checkConcurrency
-            if checkConcurrency < 1 { throw try object.required("concurrency").error("checks.concurrency must be at least 1") }
+            checkSampleRows = try object.integer("sample_rows", in: Self.sampleRowsRange) ?? checkSampleRows
+            checkTimeoutSeconds = try object.integer("timeout_seconds", in: Self.timeoutSecondsRange) ?? checkTimeoutSeconds
+            checkConcurrency = try object.integer("concurrency", in: Self.concurrencyRange) ?? checkConcurrency
+        }
+        if let publish = root["publish"] {
+            let object = try publish.object("publish", allowed: ["lock_timeout"])
+            publishLockTimeoutSeconds =
+                try object.integer("lock_timeout", in: Self.timeoutSecondsRange) ?? publishLockTimeoutSeconds
         }
         if let reports = root["reports"] {
             let object = try reports.object("reports", allowed: ["json", "junit", "html"])
@@ -151,6 +185,11 @@ public struct Configuration: Sendable, Equatable {
         paidMediums = list("RECKON_PAID_MEDIUMS") ?? paidMediums
         modelsDirectory = value("RECKON_MODELS_DIR") ?? modelsDirectory
         checksDirectory = value("RECKON_CHECKS_DIR") ?? checksDirectory
-        buildWorkMemory = value("RECKON_WORK_MEM") ?? buildWorkMemory
+        if let workMemory = value("RECKON_WORK_MEM") {
+            if let problem = Self.workMemoryProblem(workMemory) {
+                throw InputFileError(file: "RECKON_WORK_MEM", line: 0, column: 0, message: problem)
+            }
+            buildWorkMemory = workMemory
+        }
     }
 }

@@ -122,6 +122,15 @@ public struct YAMLValue {
         return value
     }
 
+    /// A whole number within `range`; out of range is an error at this node naming the range.
+    public func integer(_ what: String, in range: ClosedRange<Int>) throws -> Int {
+        let value = try integer(what)
+        guard range.contains(value) else {
+            throw error("\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+        }
+        return value
+    }
+
     /// A number (integer or decimal).
     public func number(_ what: String) throws -> Double {
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Double(scalar.string),
@@ -160,16 +169,26 @@ public struct YAMLValue {
 
     var kindName: String {
         switch node {
-        case .scalar: return isNull ? "null" : "a scalar '\(describeValue)'"
+        case .scalar: return isNull ? "null" : (mayHoldSecret ? describeValue : "a scalar \(describeValue)")
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
     }
 
+    /// Whether the scalar could be a connection string: such values are never quoted in
+    /// errors, since they may hold a password.
+    var mayHoldSecret: Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        let text = scalar.string.lowercased()
+        return text.contains("://") || text.contains("password") || text.contains("@")
+    }
+
     var describeValue: String {
         switch node {
-        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .scalar(let scalar):
+            if mayHoldSecret { return "a value not shown (it may be a connection string)" }
+            return "'\(scalar.string)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
@@ -205,6 +224,10 @@ public struct YAMLObject {
     public func string(_ key: String) throws -> String? { try self[key]?.string("'\(key)' of \(what)") }
     /// An integer value, if present.
     public func integer(_ key: String) throws -> Int? { try self[key]?.integer("'\(key)' of \(what)") }
+    /// A whole number within `range`, if present.
+    public func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        try self[key]?.integer("'\(key)' of \(what)", in: range)
+    }
     /// A number value, if present.
     public func number(_ key: String) throws -> Double? { try self[key]?.number("'\(key)' of \(what)") }
     /// A boolean value, if present.
@@ -214,12 +237,24 @@ public struct YAMLObject {
 }
 
 extension InputFileError {
+    /// The parser's problem and position only: the line itself is never quoted (it may hold
+    /// a connection string with a password).
     init(yamlError: YamlError, file: String) {
         switch yamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             self.init(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .reader(let problem, let offset, _, let yaml):
+            let prefix = offset.map { Array(yaml.utf8.prefix(max(0, $0))) }
+            let line = prefix.map { $0.filter { $0 == UInt8(ascii: "\n") }.count + 1 } ?? 0
+            let column = prefix.map { $0.count - ($0.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1 } ?? 0
+            self.init(file: file, line: line, column: column, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            self.init(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "invalid YAML: duplicate key(s) \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))")
         default:
-            self.init(file: file, line: 0, column: 0, message: "invalid YAML: \(yamlError)")
+            self.init(file: file, line: 0, column: 0, message: "invalid YAML: the file cannot be parsed")
         }
     }
 }

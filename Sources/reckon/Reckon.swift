@@ -9,7 +9,7 @@ struct Reckon: AsyncParsableCommand {
         abstract: "Build the session-level marketing attribution marts in PostgreSQL and audit them.",
         discussion: """
             Exit codes: 0 success, 1 a check failed, 2 bad configuration, checks file or arguments, \
-            3 database unreachable or SQL error, 130 interrupted.
+            3 database unreachable or SQL error, 130 interrupted (SIGINT), 143 interrupted (SIGTERM).
             """,
         subcommands: [Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self])
 }

@@ -137,14 +137,47 @@ import Testing
     }
 
     @Test(arguments: [
-        ("postgresql://u:secret@h:5432/db", "postgresql://u:****@h:5432/db"),
-        ("host=h password=secret user=u", "host=h password=**** user=u"),
-        ("host=h password='se cret' user=u", "host=h password=**** user=u"),
-        ("postgres://h/db?password=secret&sslmode=require", "postgres://h/db?password=****&sslmode=require"),
+        ("postgresql://u:secret@h:5432/db", "user=u dbname=db host=h port=5432"),
+        ("host=h password=secret user=u", "user=u host=h"),
+        ("host=h password = secret user=u", "user=u host=h"),
+        ("host=h password='se cret' user=u", "user=u host=h"),
+        ("postgresql://u:se?cret@/db?host=/tmp", "user=u dbname=db host=/tmp"),
+        ("postgres://h/db?password=secret&sslmode=require", "dbname=db host=h sslmode=require"),
         ("host=/tmp port=5432", "host=/tmp port=5432"),
+        ("host='/my dir' port=5432", "host='/my dir' port=5432"),
     ])
     func masksPasswords(input: String, expected: String) {
-        #expect(ConnectionString.masked(input) == expected)
+        // Rebuilt from libpq's own parse, without the password; the order is libpq's.
+        let masked = ConnectionString.masked(input)
+        #expect(Set(masked.split(separator: " ")) == Set(expected.split(separator: " ")))
+        #expect(!masked.contains("cret"))
+    }
+
+    @Test(arguments: [
+        ("postgresql://u:secret@[::1/db", "IPv6"),
+        ("host=h password=secret bogus=1", "bogus"),
+        ("host='h password=secret", "unterminated"),
+    ])
+    func malformedConnectionStringsSayWhatIsWrongWithoutThePassword(input: String, reason: String) {
+        #expect(throws: ConnectionStringError.self) { try ConnectionString.parse(input) }
+        do {
+            _ = try Connection.connect(input)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error is ConnectionStringError)
+            #expect("\(error)".contains(reason))
+            #expect(!"\(error)".contains("secret"))
+        }
+    }
+
+    @Test(arguments: [
+        ("error near \"postgresql://u:pa?ss/w@h/db\"", "error near \"postgresql://u:****@h/db\""),
+        ("password = 'a b' next", "password=**** next"),
+        ("x PASSWORD=abc&y=1", "x PASSWORD=****&y=1"),
+        ("password authentication failed", "password authentication failed"),
+    ])
+    func redactsSecretsInFreeText(input: String, expected: String) {
+        #expect(ConnectionString.redacted(input) == expected)
     }
 
     /// Four tasks on a pool of two: exactly two statements run at once (they block on an

@@ -108,4 +108,38 @@ import Testing
         let configuration = try Configuration.load(path: url.appendingPathComponent("reckon.yml").path, environment: [:])
         #expect(configuration == Configuration())
     }
+
+    @Test func publishLockTimeoutIsRead() throws {
+        #expect(try load("publish:\n  lock_timeout: 5\n").publishLockTimeoutSeconds == 5)
+        #expect(Configuration().publishLockTimeoutSeconds == 30)
+    }
+
+    @Test(arguments: [
+        ("checks:\n  sample_rows: -1\n", 2, 16, "between 0 and 10000"),
+        ("checks:\n  sample_rows: 10001\n", 2, 16, "between 0 and 10000"),
+        ("checks:\n  timeout_seconds: 0\n", 2, 20, "between 1 and 2147483"),
+        ("checks:\n  timeout_seconds: 9999999999999999\n", 2, 20, "between 1 and 2147483"),
+        ("checks:\n  concurrency: 0\n", 2, 16, "between 1 and 100"),
+        ("publish:\n  lock_timeout: -1\n", 2, 17, "between 1 and 2147483"),
+        ("build:\n  work_mem: 10TB\n", 2, 13, "between 64kB and 2147483647kB"),
+        ("build:\n  work_mem: lots\n", 2, 13, "must be a size such as 256MB"),
+    ])
+    func numbersOutOfRangeNameTheirPlace(yaml: String, line: Int, column: Int, range: String) throws {
+        let error = try loadError(yaml)
+        #expect(error.line == line)
+        #expect(error.column == column)
+        #expect(error.message.contains(range))
+    }
+
+    @Test(arguments: [
+        "connection: \"postgresql://u:S3cret@h/db\n  x",
+        "connection: *nope postgresql://u:S3cret@h/db\n",
+        "sources: postgresql://u:S3cret@h/db\n",
+        "checks:\n  concurrency: host=h password=S3cret\n",
+    ])
+    func errorsNeverQuoteAConnectionString(yaml: String) throws {
+        let error = try loadError(yaml)
+        #expect(error.line > 0)
+        #expect(!error.description.contains("S3cret"))
+    }
 }

@@ -19,8 +19,10 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
     var targetSchema: String?
 
-    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
+    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only), 1 to 64.")
     var jobs = 2
+
+    func validate() throws { try validateJobs(jobs) }
 
     func run() async throws {
         await runReporting {
@@ -62,4 +64,9 @@ enum BuildProgress {
 
 extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// `--jobs` opens that many connections: 1 to 64.
+func validateJobs(_ jobs: Int) throws {
+    guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, found \(jobs)") }
 }

@@ -32,11 +32,13 @@ struct Check: AsyncParsableCommand {
         await runReporting {
             let configuration = try common.loadConfiguration()
             let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
+            try reports.checkWritable(configuration: configuration)
             let schema = targetSchema ?? configuration.targetSchema
             let conninfo = try resolveConnectionString(configuration)
             let start = Date()
             let results = try await CheckCommandSupport.runChecks(
                 definitions, conninfo: conninfo, configuration: configuration, schema: schema, fuse: !noFuse)
+            try CancellationRegistry.shared.checkInterrupted()
             let result = RunResult(
                 reckonVersion: CheckCommandSupport.version, command: "check", startedAt: start,
                 durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),

@@ -51,7 +51,12 @@ struct Report: AsyncParsableCommand {
             }
             let result: RunResult
             do {
-                result = try RunResult.decode(try Data(contentsOf: URL(fileURLWithPath: resultPath)))
+                let data = try Data(contentsOf: URL(fileURLWithPath: resultPath))
+                // Numbers no run produces (durationSeconds: 1e300) are bad input, with their place.
+                try ResultFileNumbers.validate(data, file: resultPath)
+                result = try RunResult.decode(data)
+            } catch let error as InputFileError {
+                throw error
             } catch {
                 throw CommandFailure(message: "cannot read the JSON result \(resultPath): \(error)", exitCode: ReckonExitCode.badInput)
             }

@@ -14,7 +14,9 @@ struct Run: AsyncParsableCommand {
             the staging marts, and the marts are published in one transaction only when no check \
             of severity error failed or errored. Otherwise staging is dropped, the published marts \
             stay as they were, and the exit code is 1. Exit codes: 0 published, 1 a check blocked \
-            publishing, 2 bad configuration or checks file, 3 database unreachable or SQL error in the build.
+            publishing, 2 bad configuration, checks file or report path, 3 database unreachable, SQL \
+            error in the build or publish.lock_timeout expired, 130/143 interrupted by SIGINT/SIGTERM \
+            (never published).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -26,14 +28,17 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("target-schema"), help: "Schema to publish into (default: target_schema of reckon.yml).")
     var targetSchema: String?
 
-    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
+    @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only), 1 to 64.")
     var jobs = 2
+
+    func validate() throws { try validateJobs(jobs) }
 
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
             // Read the checks before building, so a bad checks file costs no build.
             let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
+            try reports.checkWritable(configuration: configuration)
             let project = try ModelProject.load(directory: configuration.modelsDirectory)
             let conninfo = try resolveConnectionString(configuration)
             let connection = try Connection.connect(conninfo)
@@ -60,6 +65,9 @@ struct Run: AsyncParsableCommand {
                 checkedSchema: builder.stagingSchema, modelsCommit: CheckCommandSupport.modelsCommit(configuration),
                 published: false, checks: results)
             let blocking = CheckCommandSupport.blocking(result)
+            // An interrupt cancels the running checks, which then count as errors; a cancelled
+            // warn check must not let the run go on to publish.
+            try CancellationRegistry.shared.checkInterrupted()
             if blocking.isEmpty {
                 try builder.publish()
                 result.published = true
@@ -68,7 +76,13 @@ struct Run: AsyncParsableCommand {
             // each check can be pasted into psql; the next build replaces it.
             result.durationSeconds = Date().timeIntervalSince(start)
             CheckSummary.print(result)
-            try reports.write(result, configuration: configuration)
+            do {
+                try reports.write(result, configuration: configuration)
+            } catch let error where result.published == true {
+                throw CommandFailure(
+                    message: "the marts were published to \(builder.targetSchema), but a report could not be written: \(error)",
+                    exitCode: ReckonExitCode.badInput)
+            }
             if blocking.isEmpty {
                 Output.info("published \(builder.publishedModels.joined(separator: ", ")) to \(builder.targetSchema)")
                 return ReckonExitCode.success

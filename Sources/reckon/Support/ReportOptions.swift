@@ -21,15 +21,77 @@ struct ReportOptions: ParsableArguments {
         help: "Folder of *.mustache files replacing the HTML report's default templates (default: ./reports when present).")
     var templatesDirectory: String?
 
-    /// Writes every requested report for `result`.
+    /// The report files requested, by kind (`JSON`, `JUnit`, `HTML`), options over reckon.yml.
+    func destinations(configuration: Configuration) -> [(kind: String, path: String)] {
+        [
+            ("JSON", jsonPath ?? configuration.jsonReportPath), ("JUnit", junitPath ?? configuration.junitReportPath),
+            ("HTML", htmlPath ?? configuration.htmlReportPath),
+        ].compactMap { kind, path in path.map { (kind, $0) } }
+    }
+
+    /// Fails (exit 2) when a requested report file cannot be written: its folder is a file or
+    /// not writable, or the path is a folder. Run before any database work.
+    func checkWritable(configuration: Configuration) throws {
+        for (kind, path) in destinations(configuration: configuration) {
+            if let problem = ReportDestination.problem(path) {
+                throw CommandFailure(
+                    message: "cannot write the \(kind) report to \(path): \(problem)", exitCode: ReckonExitCode.badInput)
+            }
+        }
+    }
+
+    /// Writes every requested report for `result`; a file that cannot be written throws a
+    /// `ReportError.cannotWrite` naming it.
     func write(_ result: RunResult, configuration: Configuration) throws {
         if let path = jsonPath ?? configuration.jsonReportPath {
-            try result.jsonData().write(to: URL(fileURLWithPath: path))
+            do {
+                let url = URL(fileURLWithPath: path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try result.jsonData().write(to: url, options: .atomic)
+            } catch {
+                throw ReportError.cannotWrite(path: path, reason: ReportDestination.reason(error))
+            }
         }
         try ReportFiles(
             junitPath: junitPath ?? configuration.junitReportPath, htmlPath: htmlPath ?? configuration.htmlReportPath,
             templatesDirectory: templatesDirectory
         ).write(result, reckonVersion: result.reckonVersion)
+    }
+}
+
+/// Whether a report file can be written where it is asked for.
+enum ReportDestination {
+    /// What prevents writing `path`, or nil when it can be written (its folder may not exist
+    /// yet if it can be created).
+    static func problem(_ path: String) -> String? {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "it is a folder" }
+            return access(path, W_OK) == 0 ? nil : "the file is not writable"
+        }
+        // Walk up to the first ancestor that exists: it must be a writable folder.
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while true {
+            if manager.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(folder.path) is a file, not a folder" }
+                return access(folder.path, W_OK) == 0 ? nil : "the folder \(folder.path) is not writable"
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return "no folder of it exists" }
+            folder = parent
+        }
+    }
+
+    /// A file-system error in a few words ("Not a directory") instead of Foundation's codes.
+    static func reason(_ error: Error) -> String {
+        if let error = error as? ReportError { return error.description }
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 }
 
