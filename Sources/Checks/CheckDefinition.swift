@@ -300,7 +300,11 @@ func formatNumber(_ value: Double) -> String {
 }
 
 /// Formats money-like figures with two decimals.
-func formatAmount(_ value: Double) -> String { String(format: "%.2f", value) }
+func formatAmount(_ value: Double) -> String {
+    let text = String(format: "%.2f", value)
+    // A difference of -0.004 rounds to "-0.00"; it is zero to the cent.
+    return text == "-0.00" ? "0.00" : text
+}
 
 /// Formats a fraction as a percentage.
 func formatRate(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
