@@ -125,6 +125,68 @@ import Testing
         #expect(third.standardError.contains("unique"))
     }
 
+    /// Each file `reckon compile` writes under checks/ runs as is and returns the figures
+    /// `reckon check` reports: the same SQL the engine runs.
+    @Test func compiledCheckFilesReturnTheFiguresCheckReports() throws {
+        let url = try TestDatabase.create(prefix: "compile")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 2_000, seed: 11).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let folder = NSTemporaryDirectory() + "reckon-compile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let root = TestDatabase.repositoryRoot.path
+        let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": root + "/models", "RECKON_CHECKS_DIR": root + "/checks"]
+        #expect(try reckon(["build"], environment: environment).status == 0)
+        let check = try reckon(["check", "--json", folder + "/result.json"], environment: environment)
+        #expect(check.status == 0, "\(check.standardOutput)")
+        let compile = try reckon(["compile", "--output", folder + "/compiled"], environment: environment)
+        #expect(compile.status == 0, "\(compile.standardError)")
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/result.json")))
+        let checks = (json as? [String: Any])?["checks"] as? [[String: Any]] ?? []
+        var metrics: [String: [String: Double]] = [:]
+        for check in checks {
+            guard let name = check["name"] as? String else { continue }
+            metrics[name] = (check["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+        let directory = folder + "/compiled/checks"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()
+        // The shipped checks audit two marts and several sources, each in one scan, plus user queries.
+        #expect(files.filter { $0.contains("_scan_") }.count >= 3, "\(files)")
+        #expect(files.contains { $0.contains("_query_") }, "\(files)")
+        let connection = try Connection.connect(url)
+        var compared = 0
+        for file in files {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            #expect(text.hasPrefix("-- Written by reckon compile"), "\(file)")
+            let served = text.split(separator: "\n").filter { $0.hasPrefix("--   ") }.map { String($0.dropFirst(5).prefix { $0 != " " }) }
+            #expect(!served.isEmpty && served.allSatisfy { metrics[$0] != nil }, "\(file): \(served)")
+            let result = try connection.execute(text, name: file)
+            func close(_ observed: Double, _ expected: Double, _ figure: String) -> Bool {
+                abs(observed - expected) <= (figure.hasSuffix("age_hours") ? 0.5 : 0.005)
+            }
+            for (index, column) in result.columnNames.enumerated() {
+                let pieces = column.split(separator: ".", maxSplits: 1).map(String.init)
+                guard pieces.count == 2, let figures = metrics[pieces[0]] else { continue }
+                let values = result.rows.compactMap { $0[index] }.compactMap(Double.init)
+                if let expected = figures[pieces[1]] {
+                    #expect(values.count == 1 && close(values[0], expected, pieces[1]), "\(file) \(column): \(values) vs \(expected)")
+                    compared += 1
+                } else if pieces[1].hasSuffix(".value"), let expected = figures[String(pieces[1].dropLast(6))] {
+                    // A grouped reconciliation term: its groups add up to the check's total.
+                    #expect(close(values.reduce(0, +), expected, column), "\(file) \(column): \(values.reduce(0, +)) vs \(expected)")
+                    compared += 1
+                }
+            }
+            if let total = result.columnIndex("__reckon_total"), let name = served.first {
+                let returned = result.rows.first.flatMap { $0[total] }.flatMap(Double.init) ?? 0
+                #expect(returned == metrics[name]?["failing_rows"], "\(file)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 15, "compared only \(compared) figures")
+    }
+
     @Test(arguments: [SIGKILL, SIGINT])
     func killedBuildLeavesPublishedMartsUntouched(signal: Int32) throws {
         let url = try TestDatabase.create(prefix: "kill")
