@@ -116,6 +116,22 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether every figure satisfying this condition also satisfies `other`.
+    public func implies(_ other: Condition) -> Bool {
+        let below: Set<Comparison> = [.less, .lessOrEqual]
+        let above: Set<Comparison> = [.greater, .greaterOrEqual]
+        switch (comparison, other.comparison) {
+        case (.equal, _): return other.holds(value)
+        case (_, .notEqual): return !holds(other.value)
+        case (.notEqual, _), (_, .equal): return false
+        case let (mine, theirs) where below.contains(mine) && below.contains(theirs):
+            return value < other.value || (value == other.value && !(mine == .lessOrEqual && theirs == .less))
+        case let (mine, theirs) where above.contains(mine) && above.contains(theirs):
+            return value > other.value || (value == other.value && !(mine == .greaterOrEqual && theirs == .greater))
+        default: return false
+        }
+    }
+
     /// `> 0`.
     public var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
 }
@@ -138,6 +154,15 @@ public struct Thresholds: Sendable, Equatable {
         if let errorIf, errorIf.holds(figure) { return severity == .error ? .fail : .warn }
         if let warnIf, warnIf.holds(figure) { return .warn }
         return .pass
+    }
+
+    /// Why `warn_if` can never fire, or nil: a figure crossing it always crosses `error_if`
+    /// too, and `error_if` is judged first (e.g. `error_if: "< 0.85"` with `warn_if: "< 0.6"`).
+    public var unreachableWarning: String? {
+        guard let errorIf, let warnIf, warnIf.implies(errorIf) else { return nil }
+        return
+            "warn_if \"\(warnIf)\" can never fire: every figure that crosses it also crosses error_if \"\(errorIf)\", "
+            + "which is judged first; a warning level lies before the error level (e.g. error_if: \"< 0.6\" with warn_if: \"< 0.85\")"
     }
 
     /// "pass unless > 0" style text for people.

@@ -75,7 +75,15 @@ enum CheckCommandSupport {
 
     /// Loads the checks folder and applies `--select` (an unknown selector exits 2).
     static func loadChecks(configuration: Configuration, select: [String]) throws -> [CheckDefinition] {
-        let definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+        let definitions: [CheckDefinition]
+        do {
+            definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+        } catch let errors as InputFileErrors {
+            // Every mistake at once, one `file:line:column: message` line each.
+            throw CommandFailure(
+                message: "\(errors.errors.count) mistakes in the checks files; nothing was run:\n\(errors)",
+                exitCode: ReckonExitCode.badInput)
+        }
         do {
             return try CheckEngine.select(definitions, selectors: select)
         } catch let error as CheckSelectionError {

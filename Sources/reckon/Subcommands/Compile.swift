@@ -50,7 +50,7 @@ struct Compile: AsyncParsableCommand {
             }
             var checkFiles = 0
             if FileManager.default.fileExists(atPath: configuration.checksDirectory) {
-                let definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+                let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: [])
                 let context = CheckContext(configuration: configuration, checkedSchema: plan.targetSchema)
                 let folder = (output as NSString).appendingPathComponent("checks")
                 // Replace the folder's files: a file of a check removed since must not linger.
