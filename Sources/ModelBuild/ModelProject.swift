@@ -66,7 +66,34 @@ public struct ModelProject: Sendable {
         guard !models.isEmpty else {
             throw InputFileError(file: directory, line: 0, column: 0, message: "no model files (NN_name.sql) found")
         }
-        return ModelProject(directory: directory, functionsSQL: functions, models: models)
+        let project = ModelProject(directory: directory, functionsSQL: functions, models: models)
+        try project.checkForCycles()
+        return project
+    }
+
+    /// Throws when models name each other in a circle (`a` refs `b`, `b` refs `a`): bad
+    /// input, located at the first model's `ref` of the next.
+    func checkForCycles() throws {
+        let dependencies = dependencies()
+        var finished = Set<String>()
+        func visit(_ name: String, path: [String]) throws {
+            if let start = path.firstIndex(of: name) {
+                let cycle = Array(path[start...]) + [name]
+                let first = models.first { $0.name == cycle[0] }
+                let line = first.flatMap { model -> Int? in
+                    let pattern = "ref\\(\\s*['\"]\(NSRegularExpression.escapedPattern(for: cycle[1]))['\"]"
+                    guard let range = model.sql.range(of: pattern, options: .regularExpression) else { return nil }
+                    return model.sql[..<range.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).count
+                }
+                throw InputFileError(
+                    file: first?.path ?? directory, line: line ?? 0, column: line == nil ? 0 : 1,
+                    message: "models have circular refs: \(cycle.joined(separator: " → ")); break the circle: no model may depend on itself")
+            }
+            guard !finished.contains(name) else { return }
+            for next in (dependencies[name] ?? []).sorted() { try visit(next, path: path + [name]) }
+            finished.insert(name)
+        }
+        for model in models { try visit(model.name, path: []) }
     }
 }
 

@@ -54,6 +54,82 @@ import Testing
         #expect(outcome.standardError.split(separator: "\n").count == 1)
     }
 
+    /// A row of the README's exit-code table, run through the real executable.
+    struct ExitCase: Sendable, CustomStringConvertible {
+        let arguments: [String]
+        let status: Int32
+        let mentions: String
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    // Rows 1 (a check failed), 3 (database unreachable) and 130 (interrupted) are also run
+    // end to end by runPublishesOnlyWhenErrorChecksPass, unreachableDatabaseExitsThree… and
+    // killedBuildLeavesPublishedMartsUntouched.
+    @Test(arguments: [
+        ExitCase(arguments: ["--version"], status: 0, mentions: "0.1.0"),
+        ExitCase(arguments: ["help", "run"], status: 0, mentions: "reckon run"),
+        ExitCase(arguments: ["--bogus"], status: 2, mentions: "Unknown option '--bogus'"),
+        ExitCase(arguments: ["build", "--jobs", "abc"], status: 2, mentions: "'abc' is invalid for '--jobs"),
+        ExitCase(arguments: ["build", "--jobs", "0"], status: 2, mentions: "--jobs must be between 1 and 64, found 0"),
+        ExitCase(arguments: ["generate", "--sessions", "-1"], status: 2, mentions: "--sessions"),
+        ExitCase(arguments: ["generate", "--sessions=-1"], status: 2, mentions: "--sessions must be between 1 and"),
+        ExitCase(arguments: ["check", "--select", "no_such_check"], status: 2, mentions: "--select no_such_check matches no check"),
+        ExitCase(arguments: ["doctor"], status: 3, mentions: "cannot connect to PostgreSQL"),
+    ])
+    func exitCodesFollowTheREADME(_ row: ExitCase) throws {
+        // An unreachable database: only a command that gets past its arguments reaches it (exit 3).
+        let outcome = try reckon(row.arguments, environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x?connect_timeout=2"])
+        #expect(outcome.status == row.status, "\(outcome.standardError)")
+        #expect((outcome.standardOutput + outcome.standardError).contains(row.mentions), "\(outcome.standardError)")
+    }
+
+    @Test func statusOfAClusterThatDoesNotRunExitsThree() throws {
+        let home = NSTemporaryDirectory() + "reckon-home-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let outcome = try reckon(["db", "status"], environment: ["RECKON_HOME": home])
+        #expect(outcome.status == 3, "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("not initialized"))
+    }
+
+    @Test func circularRefsBetweenModelsExitTwo() throws {
+        let folder = NSTemporaryDirectory() + "reckon-cycle-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/models", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "create table {{ this }} as\nselect * from {{ ref('b') }};\n".write(
+            toFile: folder + "/models/01_a.sql", atomically: true, encoding: .utf8)
+        try "create table {{ this }} as select * from {{ ref('a') }};\n".write(
+            toFile: folder + "/models/02_b.sql", atomically: true, encoding: .utf8)
+        let outcome = try reckon(
+            ["build"], environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x", "RECKON_MODELS_DIR": folder + "/models"],
+            directory: folder)
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("01_a.sql:2:1: models have circular refs: a → b → a"), "\(outcome.standardError)")
+    }
+
+    @Test func severalMistakesInTheChecksFilesAreListedBeforeAnyQuery() throws {
+        let folder = NSTemporaryDirectory() + "reckon-mistakes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+        checks:
+          - {name: a, kind: unique, table: t, colums: [x]}
+          - {name: b, kind: not_null, table: t, columns: [x], error_if: "< 0.85", warn_if: "< 0.6"}
+        """.write(toFile: folder + "/checks/a.yml", atomically: true, encoding: .utf8)
+        try "checks:\n  - name: c\n    kind: unique\n    table: t\n    columns: [x]\n    error_if: > 0\n".write(
+            toFile: folder + "/checks/b.yml", atomically: true, encoding: .utf8)
+        // The database is unreachable: exit 2, not 3, proves nothing ran.
+        let outcome = try reckon(
+            ["check"], environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x", "RECKON_CHECKS_DIR": folder + "/checks"],
+            directory: folder)
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("3 mistakes in the checks files"))
+        #expect(outcome.standardError.contains("checks/a.yml:2:39: unknown key 'colums'"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("checks/a.yml:3:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("can never fire"))
+        #expect(outcome.standardError.contains("checks/b.yml:6:15:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("quote it"))
+    }
+
     @Test func configTypoExitsTwoWithFileLineColumn() throws {
         let folder = NSTemporaryDirectory() + "reckon-config-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

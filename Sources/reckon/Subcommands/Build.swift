@@ -22,6 +22,10 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
     var jobs = 2
 
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, found \(jobs)") }
+    }
+
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()

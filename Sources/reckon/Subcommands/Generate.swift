@@ -19,6 +19,12 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Number of FunnelFox sessions to generate.")
     var sessions = 50_000
 
+    func validate() throws {
+        guard (1...100_000_000).contains(sessions) else {
+            throw ValidationError("--sessions must be between 1 and 100000000, found \(sessions)")
+        }
+    }
+
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 42
 
