@@ -324,6 +324,11 @@ func formatNumber(_ value: Double) -> String {
     return text
 }
 
+/// `1 check`, `2 checks`: a count with its noun in the right number (`plural` when not just + "s").
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}
+
 /// Formats money-like figures with two decimals.
 func formatAmount(_ value: Double) -> String {
     let text = String(format: "%.2f", value)

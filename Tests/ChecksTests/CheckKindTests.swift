@@ -274,6 +274,26 @@ import Testing
         #expect(byTier.metrics["groups"] == 5)
     }
 
+    @Test func aDifferenceUnderHalfACentReadsZeroNotMinusZero() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(Self.fixture + "\nupdate raw.payments set amount = 10.004 where order_id = 1;")
+        let results = try await database.check(
+            """
+            checks:
+              - name: cents
+                kind: reconciliation
+                left: {table: orders, sum: amount}
+                right: {table: raw.payments, sum: amount}
+                tolerance: {absolute: 0.005}
+            """)
+        let result = try #require(results["cents"])
+        #expect(result.status == .pass)
+        #expect(result.observed == "difference 0.00", "\(result.observed)")
+        #expect(!result.message.contains("-0.00"), "\(result.message)")
+        #expect(counted(1, "check") == "1 check" && counted(2, "warning") == "2 warnings")
+    }
+
     @Test func fusedChecksOnOneTableCostOneScan() async throws {
         let database = try CheckDatabase()
         defer { database.drop() }

@@ -144,7 +144,7 @@ enum CheckSummary {
         }
         let passed = result.count(.pass)
         let summary =
-            "\(result.checks.count) checks on \(result.checkedSchema): \(passed) passed, \(result.count(.warn)) warned, "
+            "\(counted(result.checks.count, "check")) on \(result.checkedSchema): \(passed) passed, \(result.count(.warn)) warned, "
             + "\(result.count(.fail)) failed, \(result.count(.error)) errored in \(String(format: "%.2f", result.durationSeconds)) s"
         let verdictColor = result.count(.fail) + result.count(.error) > 0 ? "31;1" : (result.count(.warn) > 0 ? "33" : "32")
         lines.append(color(summary, verdictColor))

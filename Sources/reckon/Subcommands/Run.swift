@@ -12,8 +12,9 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Write-audit-publish: the models are built into <target>__staging, every check runs on \
             the staging marts, and the marts are published in one transaction only when no check \
-            of severity error failed or errored. Otherwise staging is dropped, the published marts \
-            stay as they were, and the exit code is 1. Exit codes: 0 published, 1 a check blocked \
+            of severity error failed or errored. Otherwise the published marts stay as they were, \
+            the rejected candidate stays in <target>__staging (where the failing-row SQL of each \
+            check runs) until the next build, and the exit code is 1. Exit codes: 0 published, 1 a check blocked \
             publishing, 2 bad configuration or checks file, 3 database unreachable or SQL error in the build.
             """)
 
@@ -28,6 +29,10 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only).")
     var jobs = 2
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, found \(jobs)") }
+    }
 
     func run() async throws {
         await runReporting {
@@ -44,7 +49,7 @@ struct Run: AsyncParsableCommand {
             defer { builder.unlock() }
             let start = Date()
             _ = try builder.build(progress: BuildProgress.print)
-            Output.info("built into \(builder.stagingSchema); running \(definitions.count) checks there")
+            Output.info("built into \(builder.stagingSchema); running \(counted(definitions.count, "check")) there")
             let results: [CheckResult]
             do {
                 results = try await CheckCommandSupport.runChecks(
