@@ -212,7 +212,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let root = TestDatabase.repositoryRoot.path
         let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": root + "/models", "RECKON_CHECKS_DIR": root + "/checks"]
-        #expect(try reckon(["build"], environment: environment).status == 0)
+        let build = try reckon(["build"], environment: environment)
+        #expect(build.status == 0)
+        #expect(build.standardError.contains("slowest steps: "), "\(build.standardError)")
         let check = try reckon(["check", "--json", folder + "/result.json"], environment: environment)
         #expect(check.status == 0, "\(check.standardOutput)")
         let compile = try reckon(["compile", "--output", folder + "/compiled"], environment: environment)
@@ -261,6 +263,47 @@ import Testing
             }
         }
         #expect(compared >= 15, "compared only \(compared) figures")
+    }
+
+    /// On a terminal a long statement shows a live line on stderr, redrawn each second; without
+    /// one (a pipe, a CI log) no escape codes are written.
+    @Test func aLongStatementShowsALiveLineOnlyOnATerminal() throws {
+        let url = try TestDatabase.create(prefix: "live")
+        defer { TestDatabase.drop(url) }
+        let folder = NSTemporaryDirectory() + "reckon-live-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+        checks:
+          - {name: slow, kind: sql, sql: "select 1 from pg_sleep(3.5) as s(x) where x::text = 'never'"}
+        """.write(toFile: folder + "/checks/slow.yml", atomically: true, encoding: .utf8)
+        let environment = ["DATABASE_URL": url, "RECKON_CHECKS_DIR": folder + "/checks"]
+
+        let plain = try reckon(["check"], environment: environment, directory: folder)
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(!plain.standardError.contains("\u{1B}[K"))
+
+        // `script` runs reckon on a pseudo-terminal and copies what it writes.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "'\(Self.executable.path)' check", "/dev/null"]
+        var merged = ProcessInfo.processInfo.environment
+        merged["NO_COLOR"] = "1"
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("\r\u{1B}[K  running check slow for 1 s"), "\(text)")
+        #expect(text.contains("\r\u{1B}[K  running check slow for 2 s"), "\(text)")
+        // The summary starts on a cleared line, not after the live one.
+        #expect(text.contains("\u{1B}[K1 check on analytics: 1 passed"), "\(text)")
     }
 
     @Test(arguments: [SIGKILL, SIGINT])

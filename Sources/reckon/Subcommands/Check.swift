@@ -148,6 +148,7 @@ enum CheckSummary {
             + "\(result.count(.fail)) failed, \(result.count(.error)) errored in \(String(format: "%.2f", result.durationSeconds)) s"
         let verdictColor = result.count(.fail) + result.count(.error) > 0 ? "31;1" : (result.count(.warn) > 0 ? "33" : "32")
         lines.append(color(summary, verdictColor))
+        LiveProgress.shared.clear()
         Swift.print(lines.joined(separator: "\n"))
     }
 }

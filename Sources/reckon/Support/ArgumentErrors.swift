@@ -7,6 +7,7 @@ extension Reckon {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            LiveProgress.shared.start()
             if var asynchronous = command as? AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
