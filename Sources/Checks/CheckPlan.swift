@@ -134,7 +134,8 @@ public struct CompiledCheckQuery: Sendable, Equatable {
 
     /// The file's text: a comment listing the checks it serves, then the SQL.
     public var text: String {
-        let lines = ["-- Written by reckon compile: the statement reckon check runs for these checks:"]
+        let lines =
+            ["-- Written by reckon compile: the statement reckon check runs for these checks:"]
             + checks.map { "--   \($0)" }
         return lines.joined(separator: "\n") + "\n" + sql + ";\n"
     }

@@ -134,7 +134,8 @@ enum ScanQuery {
         let scalarColumns = members.flatMap { zip($0.part.scalars, $0.columns.scalars) }
         let hasGroupings = members.contains { !$0.part.groupings.isEmpty }
         if !hasGroupings {
-            let selectList = ["count(*)::numeric as \(SQL.identifier(rowsColumn))"]
+            let selectList =
+                ["count(*)::numeric as \(SQL.identifier(rowsColumn))"]
                 + scalarColumns.map { "(\($0.0.sql))::numeric as \(SQL.identifier($0.1))" }
             return """
                 -- \(header)

@@ -87,7 +87,8 @@ public struct ModelProject: Sendable {
                 }
                 throw InputFileError(
                     file: first?.path ?? directory, line: line ?? 0, column: line == nil ? 0 : 1,
-                    message: "models have circular refs: \(cycle.joined(separator: " → ")); break the circle: no model may depend on itself")
+                    message: "models have circular refs: \(cycle.joined(separator: " → ")); break the circle: no model may depend on itself"
+                )
             }
             guard !finished.contains(name) else { return }
             for next in (dependencies[name] ?? []).sorted() { try visit(next, path: path + [name]) }
