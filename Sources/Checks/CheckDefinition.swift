@@ -41,7 +41,7 @@ public enum TableReference: Sendable, Equatable, CustomStringConvertible {
     /// Parses the text of a `table:`/`to:` value; nil when it is not one of the forms.
     public static func parse(_ text: String) -> TableReference? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let argument = SQLTemplate.call(trimmed) {
+        if let argument = Template.call(trimmed) {
             switch argument.function {
             case "ref": return .checked(argument.value)
             case "source": return .source(argument.value)

@@ -186,6 +186,15 @@ import Testing
         #expect((thresholds.unreachableWarning != nil) == pair.neverFires)
     }
 
+    @Test func checkSQLFollowsTheModelsRuleForBracesThatAreNoPlaceholder() throws {
+        let context = CheckContext(configuration: Configuration(), checkedSchema: "analytics")
+        let text = "v <> '{{ ad.id }}' and w = '{{campaign.name}}' and x = '{{' and t = {{ ref('mart_x') }}"
+        #expect(
+            try SQLTemplate.render(text, context: context)
+                == "v <> '{{ ad.id }}' and w = '{{campaign.name}}' and x = '{{' and t = \"analytics\".\"mart_x\"")
+        #expect(SQLTemplate.problem(in: "utm like '{{%'") == nil)
+    }
+
     @Test func shippedChecksParse() throws {
         let checks = try CheckFileParser.load(directory: TestSupportPaths.checksDirectory)
         #expect(checks.count >= 15)
