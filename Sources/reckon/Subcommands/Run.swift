@@ -48,7 +48,8 @@ struct Run: AsyncParsableCommand {
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()
-            _ = try builder.build(progress: BuildProgress.print)
+            let steps = try builder.build(progress: BuildProgress.print)
+            Output.info(BuildProgress.slowest(steps))
             Output.info("built into \(builder.stagingSchema); running \(counted(definitions.count, "check")) there")
             let results: [CheckResult]
             do {
