@@ -14,15 +14,18 @@ public struct CheckSelectionError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Runs check definitions as SQL on a connection pool.
+/// Runs check definitions as SQL on a connection pool, as a pipeline of passes.
 ///
-/// Checks on the same table are fused: each contributes projections and aggregates to one
-/// query per table (`ScanQuery`), so a table is scanned once however many checks audit it.
-/// User queries (`sql` checks, `sql` reconciliation terms) run on their own. All of these
-/// run side by side on the pool, each under `statement_timeout`. A fused query that fails
-/// (a missing column in one check) is re-run check by check, so only the faulty check gets
-/// status `error`. Failed checks then fetch samples of their failing rows — row-condition
-/// checks on one table again in a single fused query.
+/// - plan (`CheckPlan`): each kind's builder renders its SQL;
+/// - fuse (`CheckPlan.batches`): checks on the same table become one scan (`ScanQuery`), so a
+///   table is scanned once however many checks audit it; user queries (`sql` checks, `sql`
+///   reconciliation terms) stay on their own. These batches are what `compile` returns;
+/// - execute: the batches run side by side on the pool, each under `statement_timeout`; a
+///   fused scan that fails (a missing column in one check) is re-run check by check, so only
+///   the faulty check gets status `error`;
+/// - judge: results are decoded by column name and each kind draws its verdict;
+/// - sample: failed checks fetch samples of their failing rows, row-condition checks on one
+///   table again in a single query.
 public struct CheckEngine: Sendable {
     /// The pool the queries run on.
     public let pool: ConnectionPool
