@@ -85,7 +85,8 @@ struct ScanOutput: Sendable {
     var groupings: [[GroupRow]]
 }
 
-/// The result columns of one part in a fused scan, all named after its check.
+/// The result columns of one part in a fused scan, all named after its check:
+/// `<check>:<figure>` (a check name holds no `:`, so two checks never share a column).
 struct PartColumns: Sendable {
     /// One column per scalar aggregate.
     var scalars: [String]
@@ -100,11 +101,11 @@ struct PartColumns: Sendable {
         func column(_ readable: String, _ fallback: String) -> String {
             readable.utf8.count <= Self.maximumLength ? readable : "c\(index).\(fallback)"
         }
-        scalars = part.scalars.enumerated().map { column("\(name).\($0.element.figure)", "s\($0.offset)") }
+        scalars = part.scalars.enumerated().map { column("\(name):\($0.element.figure)", "s\($0.offset)") }
         groupings = part.groupings.enumerated().map { groupingIndex, grouping in
-            let tag = column("\(name).\(grouping.name)", "g\(groupingIndex)")
+            let tag = column("\(name):\(grouping.name)", "g\(groupingIndex)")
             let aggregates = grouping.aggregates.enumerated().map {
-                column("\(name).\(grouping.name).\($0.element.figure)", "g\(groupingIndex).a\($0.offset)")
+                column("\(name):\(grouping.name).\($0.element.figure)", "g\(groupingIndex).a\($0.offset)")
             }
             return (tag, aggregates)
         }

@@ -244,7 +244,7 @@ import Testing
                 abs(observed - expected) <= (figure.hasSuffix("age_hours") ? 0.5 : 0.005)
             }
             for (index, column) in result.columnNames.enumerated() {
-                let pieces = column.split(separator: ".", maxSplits: 1).map(String.init)
+                let pieces = column.split(separator: ":", maxSplits: 1).map(String.init)
                 guard pieces.count == 2, let figures = metrics[pieces[0]] else { continue }
                 let values = result.rows.compactMap { $0[index] }.compactMap(Double.init)
                 if let expected = figures[pieces[1]] {
