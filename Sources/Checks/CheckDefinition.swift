@@ -41,7 +41,7 @@ public enum TableReference: Sendable, Equatable, CustomStringConvertible {
     /// Parses the text of a `table:`/`to:` value; nil when it is not one of the forms.
     public static func parse(_ text: String) -> TableReference? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let argument = SQLTemplate.call(trimmed) {
+        if let argument = Template.call(trimmed) {
             switch argument.function {
             case "ref": return .checked(argument.value)
             case "source": return .source(argument.value)
@@ -116,6 +116,22 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether every figure satisfying this condition also satisfies `other`.
+    public func implies(_ other: Condition) -> Bool {
+        let below: Set<Comparison> = [.less, .lessOrEqual]
+        let above: Set<Comparison> = [.greater, .greaterOrEqual]
+        switch (comparison, other.comparison) {
+        case (.equal, _): return other.holds(value)
+        case (_, .notEqual): return !holds(other.value)
+        case (.notEqual, _), (_, .equal): return false
+        case let (mine, theirs) where below.contains(mine) && below.contains(theirs):
+            return value < other.value || (value == other.value && !(mine == .lessOrEqual && theirs == .less))
+        case let (mine, theirs) where above.contains(mine) && above.contains(theirs):
+            return value > other.value || (value == other.value && !(mine == .greaterOrEqual && theirs == .greater))
+        default: return false
+        }
+    }
+
     /// `> 0`.
     public var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
 }
@@ -138,6 +154,15 @@ public struct Thresholds: Sendable, Equatable {
         if let errorIf, errorIf.holds(figure) { return severity == .error ? .fail : .warn }
         if let warnIf, warnIf.holds(figure) { return .warn }
         return .pass
+    }
+
+    /// Why `warn_if` can never fire, or nil: a figure crossing it always crosses `error_if`
+    /// too, and `error_if` is judged first (e.g. `error_if: "< 0.85"` with `warn_if: "< 0.6"`).
+    public var unreachableWarning: String? {
+        guard let errorIf, let warnIf, warnIf.implies(errorIf) else { return nil }
+        return
+            "warn_if \"\(warnIf)\" can never fire: every figure that crosses it also crosses error_if \"\(errorIf)\", "
+            + "which is judged first; a warning level lies before the error level (e.g. error_if: \"< 0.6\" with warn_if: \"< 0.85\")"
     }
 
     /// "pass unless > 0" style text for people.
@@ -299,8 +324,17 @@ func formatNumber(_ value: Double) -> String {
     return text
 }
 
+/// `1 check`, `2 checks`: a count with its noun in the right number (`plural` when not just + "s").
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}
+
 /// Formats money-like figures with two decimals.
-func formatAmount(_ value: Double) -> String { String(format: "%.2f", value) }
+func formatAmount(_ value: Double) -> String {
+    let text = String(format: "%.2f", value)
+    // A difference of -0.004 rounds to "-0.00"; it is zero to the cent.
+    return text == "-0.00" ? "0.00" : text
+}
 
 /// Formats a fraction as a percentage.
 func formatRate(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

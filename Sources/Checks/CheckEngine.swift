@@ -14,15 +14,18 @@ public struct CheckSelectionError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Runs check definitions as SQL on a connection pool.
+/// Runs check definitions as SQL on a connection pool, as a pipeline of passes.
 ///
-/// Checks on the same table are fused: each contributes projections and aggregates to one
-/// query per table (`ScanQuery`), so a table is scanned once however many checks audit it.
-/// User queries (`sql` checks, `sql` reconciliation terms) run on their own. All of these
-/// run side by side on the pool, each under `statement_timeout`. A fused query that fails
-/// (a missing column in one check) is re-run check by check, so only the faulty check gets
-/// status `error`. Failed checks then fetch samples of their failing rows — row-condition
-/// checks on one table again in a single fused query.
+/// - plan (`CheckPlan`): each kind's builder renders its SQL;
+/// - fuse (`CheckPlan.batches`): checks on the same table become one scan (`ScanQuery`), so a
+///   table is scanned once however many checks audit it; user queries (`sql` checks, `sql`
+///   reconciliation terms) stay on their own. These batches are what `compile` returns;
+/// - execute: the batches run side by side on the pool, each under `statement_timeout`; a
+///   fused scan that fails (a missing column in one check) is re-run check by check, so only
+///   the faulty check gets status `error`;
+/// - judge: results are decoded by column name and each kind draws its verdict;
+/// - sample: failed checks fetch samples of their failing rows, row-condition checks on one
+///   table again in a single query.
 public struct CheckEngine: Sendable {
     /// The pool the queries run on.
     public let pool: ConnectionPool
@@ -58,223 +61,210 @@ public struct CheckEngine: Sendable {
         }
     }
 
-    private struct Planned: Sendable {
-        let definition: CheckDefinition
-        let builder: CheckBuilder
-        let parts: [ScanPart]
-        let queries: [String]
-        let failingSQL: String
-        let timeout: Int
-        let sampleLimit: Int
+    /// What the execute pass gathered, by check.
+    struct Executed: Sendable {
+        /// Scan outputs by check and part index.
+        var scans: [CheckID: [Int: ScanOutput]] = [:]
+        /// User query results by check and query index.
+        var queries: [CheckID: [Int: QueryResult]] = [:]
+        /// The first error of each check whose statement failed.
+        var failures: [CheckID: String] = [:]
+        /// Seconds spent on each check (a fused scan's time is shared by its checks).
+        var seconds: [CheckID: Double] = [:]
+
+        mutating func merge(_ other: Executed) {
+            scans.merge(other.scans) { $0.merging($1) { first, _ in first } }
+            queries.merge(other.queries) { $0.merging($1) { first, _ in first } }
+            failures.merge(other.failures) { first, _ in first }
+            seconds.merge(other.seconds, uniquingKeysWith: +)
+        }
     }
 
-    private struct PartReference: Sendable {
-        let check: Int
-        let part: Int
+    /// A check whose figures were judged, waiting for its sample of failing rows.
+    struct Judged: Sendable {
+        let check: PlannedCheck
+        var judgement: Judgement
     }
 
-    private enum JobOutcome: Sendable {
-        case scan([PartReference], [ScanOutput], Double)
-        case query(check: Int, index: Int, QueryResult, Double)
-        case failed([Int], String, Double)
+    /// Which statement samples a check's failing rows: with fusion, one per table for every
+    /// row-condition check on it; otherwise one per check.
+    struct SampleBatchKey: Hashable, Sendable {
+        let table: String
+        let check: CheckID?
     }
 
     /// Runs `definitions` and returns one result per definition, in order.
+    ///
+    /// The passes: plan (builders, SQL), fuse (`CheckPlan.batches`: the statements `reckon
+    /// compile` writes), execute, judge, sample.
     public func run(_ definitions: [CheckDefinition]) async -> [CheckResult] {
-        var results: [CheckResult?] = Array(repeating: nil, count: definitions.count)
-        var planned: [Int: Planned] = [:]
-        for (index, definition) in definitions.enumerated() {
-            let builder = Checks.builder(for: definition, context: context)
-            let sampleLimit = definition.sampleRows ?? context.configuration.checkSampleRows
-            do {
-                planned[index] = Planned(
-                    definition: definition, builder: builder, parts: try builder.scanParts(prefix: "c\(index)"),
-                    queries: try builder.queries(sampleLimit: sampleLimit), failingSQL: try builder.failingRowsSQL(),
-                    timeout: definition.timeoutSeconds ?? context.configuration.checkTimeoutSeconds, sampleLimit: sampleLimit)
-            } catch {
-                results[index] = errorResult(definition, sql: "", message: "\(error)", seconds: 0)
-            }
-        }
+        let plan = CheckPlan(definitions, context: context)
+        let batches = plan.batches(fuse: context.fuse)
+        var executed = await execute(batches, plan: plan)
+        var judged = judge(plan, executed)
+        await sample(&judged, seconds: &executed.seconds)
 
-        // Phase 1: fused scans and user queries, side by side.
-        var scanJobs: [(table: String, parts: [PartReference])] = []
-        var jobIndex: [String: Int] = [:]
-        for index in planned.keys.sorted() {
-            guard let plan = planned[index] else { continue }
-            for (partIndex, part) in plan.parts.enumerated() {
-                let reference = PartReference(check: index, part: partIndex)
-                if context.fuse, let job = jobIndex[part.table] {
-                    scanJobs[job].parts.append(reference)
-                } else {
-                    jobIndex[part.table] = scanJobs.count
-                    scanJobs.append((part.table, [reference]))
-                }
+        var results: [CheckID: CheckResult] = [:]
+        for (id, message) in plan.errors {
+            results[id] = errorResult(definitions[id.index], sql: "", message: message, seconds: 0)
+        }
+        for check in plan.checks where results[check.id] == nil {
+            let seconds = executed.seconds[check.id] ?? 0
+            if let failure = executed.failures[check.id] {
+                results[check.id] = errorResult(check.definition, sql: check.failingSQL, message: failure, seconds: seconds)
+            } else if let judgement = judged[check.id]?.judgement {
+                results[check.id] = result(check, judgement, seconds: seconds)
             }
         }
-        var scanOutputs: [Int: [Int: ScanOutput]] = [:]
-        var queryOutputs: [Int: [Int: QueryResult]] = [:]
-        var failures: [Int: String] = [:]
-        var seconds: [Int: Double] = [:]
-        let plans = planned
-        await withTaskGroup(of: [JobOutcome].self) { group in
-            for job in scanJobs {
-                group.addTask { await self.runScan(table: job.table, references: job.parts, plans: plans, allowFallback: true) }
-            }
-            for (index, plan) in plans {
-                for (queryIndex, sql) in plan.queries.enumerated() {
-                    group.addTask {
+        return definitions.indices.map { index in
+            results[CheckID(index: index)]
+                ?? errorResult(definitions[index], sql: "", message: "internal error: not run", seconds: 0)
+        }
+    }
+
+    /// The execute pass: every batch side by side on the pool.
+    func execute(_ batches: [CheckBatch], plan: CheckPlan) async -> Executed {
+        await withTaskGroup(of: Executed.self) { group in
+            for batch in batches {
+                group.addTask {
+                    switch batch.kind {
+                    case .scan(let table, let members):
+                        return await self.runScan(batch.sql, table: table, members: members, plan: plan, timeout: batch.timeout)
+                    case .query(let check, let index):
+                        var outcome = Executed()
                         do {
                             let (result, elapsed) = try await self.execute(
-                                sql, name: "check \(plan.definition.name)", timeout: plan.timeout)
-                            return [.query(check: index, index: queryIndex, result, elapsed)]
+                                batch.sql, name: "check \(batch.label)", timeout: batch.timeout)
+                            outcome.queries[check] = [index: result]
+                            outcome.seconds[check] = elapsed
                         } catch {
-                            return [.failed([index], self.describe(error, timeout: plan.timeout), 0)]
+                            outcome.failures[check] = self.describe(error, timeout: batch.timeout)
                         }
+                        return outcome
                     }
                 }
             }
-            for await outcomes in group {
-                for outcome in outcomes {
-                    switch outcome {
-                    case .scan(let references, let outputs, let elapsed):
-                        let share = elapsed / Double(Set(references.map(\.check)).count)
-                        for check in Set(references.map(\.check)) { seconds[check, default: 0] += share }
-                        for (reference, output) in zip(references, outputs) {
-                            scanOutputs[reference.check, default: [:]][reference.part] = output
-                        }
-                    case .query(let check, let queryIndex, let result, let elapsed):
-                        seconds[check, default: 0] += elapsed
-                        queryOutputs[check, default: [:]][queryIndex] = result
-                    case .failed(let checks, let message, let elapsed):
-                        for check in checks {
-                            if failures[check] == nil { failures[check] = message }
-                            seconds[check, default: 0] += elapsed / Double(checks.count)
-                        }
-                    }
-                }
-            }
+            var executed = Executed()
+            for await outcome in group { executed.merge(outcome) }
+            return executed
         }
+    }
 
-        // Judge.
-        var judgements: [Int: Judgement] = [:]
-        for (index, plan) in planned {
-            if let failure = failures[index] {
-                results[index] = errorResult(plan.definition, sql: plan.failingSQL, message: failure, seconds: seconds[index] ?? 0)
-                continue
-            }
-            let outputs = CheckOutputs(
-                scans: plan.parts.indices.compactMap { scanOutputs[index]?[$0] },
-                queries: plan.queries.indices.compactMap { queryOutputs[index]?[$0] })
-            guard outputs.scans.count == plan.parts.count, outputs.queries.count == plan.queries.count else {
-                results[index] = errorResult(
-                    plan.definition, sql: plan.failingSQL, message: "internal error: missing query results", seconds: 0)
-                continue
-            }
-            judgements[index] = plan.builder.judge(outputs)
+    /// The judge pass: each check's builder draws its verdict from its outputs.
+    func judge(_ plan: CheckPlan, _ executed: Executed) -> [CheckID: Judged] {
+        var judged: [CheckID: Judged] = [:]
+        for check in plan.checks where executed.failures[check.id] == nil {
+            let scans = check.parts.indices.compactMap { executed.scans[check.id]?[$0] }
+            let queries = check.queries.indices.compactMap { executed.queries[check.id]?[$0] }
+            guard scans.count == check.parts.count, queries.count == check.queries.count else { continue }
+            judged[check.id] = Judged(check: check, judgement: check.builder.judge(CheckOutputs(scans: scans, queries: queries)))
         }
+        return judged
+    }
 
-        // Phase 2: samples of failing rows for failed checks.
-        var rowRequests: [String: [(check: Int, condition: String)]] = [:]
-        var queryRequests: [(check: Int, sql: String)] = []
-        var sampleErrors: [Int: String] = [:]
-        for (index, judgement) in judgements where judgement.status != .pass && judgement.sampleRows.isEmpty {
-            guard let plan = planned[index], plan.sampleLimit > 0 else { continue }
+    /// The sample pass: failed checks fetch up to `sample_rows` failing rows, row-condition
+    /// checks on one table in one statement.
+    func sample(_ judged: inout [CheckID: Judged], seconds: inout [CheckID: Double]) async {
+        var rowRequests: [SampleBatchKey: [(check: PlannedCheck, condition: String)]] = [:]
+        var queryRequests: [(check: PlannedCheck, sql: String)] = []
+        for (id, entry) in judged where entry.judgement.status != .pass && entry.judgement.sampleRows.isEmpty {
+            guard entry.check.sampleLimit > 0 else { continue }
             do {
-                switch try plan.builder.sampleRequest(limit: plan.sampleLimit) {
+                switch try entry.check.builder.sampleRequest(limit: entry.check.sampleLimit) {
                 case .rows(let table, let condition)?:
-                    rowRequests[context.fuse ? table : table + "#\(index)", default: []].append((index, condition))
-                case .query(let sql)?: queryRequests.append((index, sql))
+                    rowRequests[SampleBatchKey(table: table, check: context.fuse ? nil : id), default: []].append(
+                        (entry.check, condition))
+                case .query(let sql)?: queryRequests.append((entry.check, sql))
                 case nil: break
                 }
             } catch {
-                sampleErrors[index] = "\(error)"
+                judged[id]?.judgement.message += " (failing rows could not be sampled: \(error))"
             }
         }
-        var samples: [Int: (columns: [String], rows: [[String?]])] = [:]
-        await withTaskGroup(of: [(Int, Result<([String], [[String?]]), Error>, Double)].self) { group in
+        typealias Sampled = (check: CheckID, outcome: Result<([String], [[String?]]), Error>, seconds: Double)
+        let outcomes = await withTaskGroup(of: [Sampled].self) { group in
             for (key, requests) in rowRequests {
-                let table = String(key.split(separator: "#").first ?? Substring(key))
-                group.addTask { await self.sampleRows(table: table, requests: requests, plans: plans) }
+                group.addTask { await self.sampleRows(table: key.table, requests: requests) }
             }
             for request in queryRequests {
-                guard let plan = plans[request.check] else { continue }
                 group.addTask {
+                    let name = request.check.definition.name
                     do {
                         let (result, elapsed) = try await self.execute(
-                            "-- reckon sample: \(plan.definition.name)\n" + request.sql, name: "sample \(plan.definition.name)",
-                            timeout: plan.timeout)
-                        return [(request.check, .success((result.columnNames, result.rows)), elapsed)]
+                            "-- reckon sample: \(name)\n" + request.sql, name: "sample \(name)", timeout: request.check.timeout)
+                        return [(request.check.id, .success((result.columnNames, result.rows)), elapsed)]
                     } catch {
-                        return [(request.check, .failure(error), 0)]
+                        return [(request.check.id, .failure(error), 0)]
                     }
                 }
             }
-            for await batch in group {
-                for (check, outcome, elapsed) in batch {
-                    seconds[check, default: 0] += elapsed
-                    switch outcome {
-                    case .success(let sample): samples[check] = sample
-                    case .failure(let error): sampleErrors[check] = describe(error, timeout: planned[check]?.timeout ?? 0)
-                    }
-                }
+            var all: [Sampled] = []
+            for await batch in group { all += batch }
+            return all
+        }
+        for (id, outcome, elapsed) in outcomes {
+            seconds[id, default: 0] += elapsed
+            switch outcome {
+            case .success(let (columns, rows)):
+                judged[id]?.judgement.sampleColumns = columns
+                judged[id]?.judgement.sampleRows = rows
+            case .failure(let error):
+                let description = describe(error, timeout: judged[id]?.check.timeout ?? 0)
+                judged[id]?.judgement.message += " (failing rows could not be sampled: \(description))"
             }
         }
+    }
 
-        for (index, var judgement) in judgements {
-            guard let plan = planned[index] else { continue }
-            if let sample = samples[index] {
-                judgement.sampleColumns = sample.columns
-                judgement.sampleRows = sample.rows
-            }
-            if let sampleError = sampleErrors[index] { judgement.message += " (failing rows could not be sampled: \(sampleError))" }
-            let definition = plan.definition
-            results[index] = CheckResult(
-                name: definition.name, kind: definition.kind.rawValue, file: definition.file, line: definition.line,
-                severity: definition.severity, status: judgement.status, description: definition.description,
-                tags: definition.tags, owner: definition.owner, table: definition.table.map(context.label),
-                observed: judgement.observed, expected: judgement.expected, message: judgement.message,
-                metrics: judgement.metrics, groups: judgement.groups, sampleColumns: judgement.sampleColumns,
-                sampleRows: judgement.sampleRows, sql: plan.failingSQL, durationSeconds: seconds[index] ?? 0)
-        }
-        return results.enumerated().map { index, result in
-            result ?? errorResult(definitions[index], sql: "", message: "internal error: not run", seconds: 0)
-        }
+    /// The result of a judged check.
+    func result(_ check: PlannedCheck, _ judgement: Judgement, seconds: Double) -> CheckResult {
+        let definition = check.definition
+        return CheckResult(
+            name: definition.name, kind: definition.kind.rawValue, file: definition.file, line: definition.line,
+            severity: definition.severity, status: judgement.status, description: definition.description,
+            tags: definition.tags, owner: definition.owner, table: definition.table.map(context.label),
+            observed: judgement.observed, expected: judgement.expected, message: judgement.message,
+            metrics: judgement.metrics, groups: judgement.groups, sampleColumns: judgement.sampleColumns,
+            sampleRows: judgement.sampleRows, sql: check.failingSQL, durationSeconds: seconds,
+            errorMessage: judgement.status == .error ? judgement.message : nil)
     }
 
     /// Runs one fused scan; when it fails for a reason other than a time-out and serves
     /// several checks, re-runs it check by check so only the faulty check errors.
-    private func runScan(table: String, references: [PartReference], plans: [Int: Planned], allowFallback: Bool) async
-        -> [JobOutcome]
-    {
-        let parts = references.compactMap { plans[$0.check]?.parts[$0.part] }
-        let checks = Array(Set(references.map(\.check))).sorted()
-        let names = checks.compactMap { plans[$0]?.definition.name }
-        let timeout = checks.compactMap { plans[$0]?.timeout }.max() ?? context.configuration.checkTimeoutSeconds
-        let label = parts.first?.tableLabel ?? table
-        let sql = ScanQuery.sql(table: table, parts: parts, name: "\(label): \(names.joined(separator: ", "))")
+    func runScan(_ sql: String, table: String, members: [ScanMember], plan: CheckPlan, timeout: Int) async -> Executed {
+        let checks = plan.servedChecks(members.map(\.check))
+        let label = members.first?.part.tableLabel ?? table
+        var outcome = Executed()
         do {
             let (result, elapsed) = try await execute(sql, name: "checks on \(label)", timeout: timeout)
-            return [.scan(references, try ScanQuery.outputs(result, parts: parts), elapsed)]
+            for (member, output) in zip(members, try ScanQuery.outputs(result, members: members)) {
+                outcome.scans[member.check, default: [:]][member.partIndex] = output
+            }
+            for check in checks { outcome.seconds[check.id] = elapsed / Double(checks.count) }
+            return outcome
         } catch {
             let isTimeout = (error as? PostgresError)?.kind == .cancelled
-            guard allowFallback, checks.count > 1, !isTimeout else {
-                return [.failed(checks, describe(error, timeout: timeout), 0)]
+            guard checks.count > 1, !isTimeout else {
+                for check in checks { outcome.failures[check.id] = describe(error, timeout: timeout) }
+                return outcome
             }
-            var outcomes: [JobOutcome] = []
             for check in checks {
-                outcomes += await runScan(
-                    table: table, references: references.filter { $0.check == check }, plans: plans, allowFallback: false)
+                let own = members.filter { $0.check == check.id }
+                let header = "reckon check scan of \(label): \(check.definition.name) (re-run alone)"
+                outcome.merge(
+                    await runScan(
+                        ScanQuery.sql(table: table, members: own, header: header), table: table, members: own, plan: plan,
+                        timeout: check.timeout))
             }
-            return outcomes
+            return outcome
         }
     }
 
     /// Samples failing rows of several row-condition checks on one table in one query.
-    private func sampleRows(table: String, requests: [(check: Int, condition: String)], plans: [Int: Planned]) async
-        -> [(Int, Result<([String], [[String?]]), Error>, Double)]
+    func sampleRows(table: String, requests: [(check: PlannedCheck, condition: String)]) async
+        -> [(check: CheckID, outcome: Result<([String], [[String?]]), Error>, seconds: Double)]
     {
-        let limit = requests.compactMap { plans[$0.check]?.sampleLimit }.max() ?? 10
-        let timeout = requests.compactMap { plans[$0.check]?.timeout }.max() ?? context.configuration.checkTimeoutSeconds
+        let limit = requests.map(\.check.sampleLimit).max() ?? 10
+        let timeout = requests.map(\.check.timeout).max() ?? context.configuration.checkTimeoutSeconds
         let values = requests.enumerated().map { "(\($0.offset), (\($0.element.condition))::boolean)" }.joined(separator: ", ")
         let sql = """
             -- reckon samples of failing rows
@@ -286,21 +276,23 @@ public struct CheckEngine: Sendable {
             """
         do {
             let (result, elapsed) = try await execute(sql, name: "samples", timeout: timeout)
-            let columns = Array(result.columnNames.dropFirst(2))
+            let checkIndex = result.columnIndex("__reckon_check") ?? 0
+            let own = result.columnNames.indices.filter { !["__reckon_check", "__reckon_row"].contains(result.columnNames[$0]) }
+            let columns = own.map { result.columnNames[$0] }
             return requests.enumerated().map { offset, request in
-                let own = result.rows.filter { $0[0] == String(offset) }.map { Array($0.dropFirst(2)) }
-                let ownLimit = plans[request.check]?.sampleLimit ?? limit
-                return (request.check, .success((columns, Array(own.prefix(ownLimit)))), elapsed / Double(requests.count))
+                let rows = result.rows.filter { $0[checkIndex] == String(offset) }.map { row in own.map { row[$0] } }
+                return (
+                    request.check.id, .success((columns, Array(rows.prefix(request.check.sampleLimit)))),
+                    elapsed / Double(requests.count)
+                )
             }
         } catch {
             if requests.count > 1 {
-                var outcomes: [(Int, Result<([String], [[String?]]), Error>, Double)] = []
-                for request in requests {
-                    outcomes += await sampleRows(table: table, requests: [request], plans: plans)
-                }
+                var outcomes: [(check: CheckID, outcome: Result<([String], [[String?]]), Error>, seconds: Double)] = []
+                for request in requests { outcomes += await sampleRows(table: table, requests: [request]) }
                 return outcomes
             }
-            return requests.map { ($0.check, .failure(error), 0) }
+            return requests.map { ($0.check.id, .failure(error), 0) }
         }
     }
 
@@ -308,7 +300,9 @@ public struct CheckEngine: Sendable {
     func execute(_ sql: String, name: String, timeout: Int) async throws -> (QueryResult, Double) {
         try await pool.withConnection { connection in
             try connection.execute(Self.readOnly, name: "check read-only")
-            try connection.execute("set statement_timeout = \(max(1, timeout) * 1000)", name: "check time-out")
+            // Clamped: PostgreSQL takes at most 2147483647 ms, and a huge value must not overflow.
+            let milliseconds = min(max(1, timeout), 2_147_483) * 1000
+            try connection.execute("set statement_timeout = \(milliseconds)", name: "check time-out")
             let start = DispatchTime.now()
             let result = try CancellationRegistry.shared.whileRunning(connection) {
                 try connection.execute(sql, name: name)

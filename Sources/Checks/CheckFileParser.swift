@@ -38,21 +38,75 @@ public enum CheckFileParser {
             throw InputFileError(file: directory, line: 0, column: 0, message: "checks folder not found")
         }
         var definitions: [CheckDefinition] = []
+        var errors: [InputFileError] = []
         for file in files.sorted() where file.hasSuffix(".yml") || file.hasSuffix(".yaml") {
             let path = (directory as NSString).appendingPathComponent(file)
-            guard let document = try YAMLValue.load(path: path) else { continue }
-            definitions += try parse(document, existing: definitions)
+            do {
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                definitions += parse(text, file: path, existing: definitions, errors: &errors)
+            } catch {
+                errors.append(
+                    InputFileError(file: path, line: 0, column: 0, message: "cannot read the file: \(error.localizedDescription)"))
+            }
         }
+        try InputFileErrors.throwIfAny(errors)
         return definitions
     }
 
-    /// Parses one checks file's text.
+    /// Parses one checks file's text; several mistakes throw `InputFileErrors`, one an `InputFileError`.
     public static func parse(_ text: String, file: String, existing: [CheckDefinition] = []) throws -> [CheckDefinition] {
-        guard let document = try YAMLValue.parse(text, file: file) else { return [] }
-        return try parse(document, existing: existing)
+        var errors: [InputFileError] = []
+        let definitions = parse(text, file: file, existing: existing, errors: &errors)
+        try InputFileErrors.throwIfAny(errors)
+        return definitions
     }
 
-    static func parse(_ document: YAMLValue, existing: [CheckDefinition]) throws -> [CheckDefinition] {
+    /// Parses one file, adding every mistake to `errors` (one per check at most) and
+    /// returning the checks that parsed.
+    static func parse(_ text: String, file: String, existing: [CheckDefinition], errors: inout [InputFileError])
+        -> [CheckDefinition]
+    {
+        do {
+            guard let document = try YAMLValue.parse(text, file: file) else { return [] }
+            return try parse(document, existing: existing, errors: &errors)
+        } catch let error as InputFileError {
+            // An unquoted condition is usually what broke the YAML: say that instead.
+            let unquoted = unquotedConditions(text, file: file)
+            errors += unquoted.isEmpty ? [error] : unquoted
+            return []
+        } catch {
+            errors.append(InputFileError(file: file, line: 0, column: 0, message: "\(error)"))
+            return []
+        }
+    }
+
+    /// `error_if: > 0` unquoted: YAML reads `>` as a folded block and `!` as a tag.
+    static func unquotedConditions(_ text: String, file: String) -> [InputFileError] {
+        var errors: [InputFileError] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for key in ["error_if:", "warn_if:"] {
+                guard let range = line.range(of: key) else { continue }
+                let before = line[..<range.lowerBound]
+                guard before.allSatisfy({ " -{,".contains($0) }) || before.hasSuffix(" ") || before.hasSuffix("{") else { continue }
+                let rest = line[range.upperBound...]
+                guard let first = rest.firstIndex(where: { $0 != " " }), ">!".contains(rest[first]) else { continue }
+                let condition = rest[first...].prefix { $0 != "," && $0 != "}" && $0 != "#" }
+                    .trimmingCharacters(in: .whitespaces)
+                let column = line.distance(from: line.startIndex, to: first) + 1
+                errors.append(
+                    InputFileError(
+                        file: file, line: number + 1, column: column,
+                        message:
+                            "the condition of '\(key.dropLast())' must be quoted, or YAML reads '\(rest[first])' as markup: quote it: \(key) \"\(condition)\""
+                    ))
+            }
+        }
+        return errors
+    }
+
+    static func parse(_ document: YAMLValue, existing: [CheckDefinition], errors: inout [InputFileError]) throws
+        -> [CheckDefinition]
+    {
         let root = try document.object("a checks file", allowed: ["version", "defaults", "checks"])
         if let version = try root.integer("version"), version != 1 {
             throw try root.required("version").error("unsupported checks file version \(version); valid: 1")
@@ -69,14 +123,19 @@ public enum CheckFileParser {
         var seen: [String: (file: String, line: Int)] = [:]
         for definition in existing { seen[definition.name] = (definition.file, definition.line) }
         for node in try root.required("checks").sequence("'checks'") {
-            let definition = try parseCheck(node, defaults: defaults)
-            if let first = seen[definition.name] {
-                let nameNode = try LooseMapping(node, what: "a check").required("name")
-                throw nameNode.error(
-                    "duplicate check name '\(definition.name)'; first defined at \(first.file):\(first.line)")
+            do {
+                let definition = try parseCheck(node, defaults: defaults)
+                if let first = seen[definition.name] {
+                    let nameNode = try LooseMapping(node, what: "a check").required("name")
+                    throw nameNode.error(
+                        "duplicate check name '\(definition.name)'; first defined at \(first.file):\(first.line)")
+                }
+                seen[definition.name] = (definition.file, definition.line)
+                definitions.append(definition)
+            } catch let error as InputFileError {
+                // Go on with the next check: every mistake is reported at once.
+                if !errors.contains(where: { $0.file == error.file && $0.line == error.line }) { errors.append(error) }
             }
-            seen[definition.name] = (definition.file, definition.line)
-            definitions.append(definition)
         }
         return definitions
     }
@@ -112,14 +171,8 @@ public enum CheckFileParser {
             tags: defaults.tags + (try object.stringList("tags") ?? []), owner: try object.string("owner") ?? defaults.owner,
             file: node.file, line: node.line, specification: .sql(""))
         definition.filter = try sqlText(object, "where", what: what)
-        definition.sampleRows = try object.integer("sample_rows")
-        if let sampleRows = definition.sampleRows, sampleRows < 0 {
-            throw try object.required("sample_rows").error("'sample_rows' of \(what) must be 0 or more")
-        }
-        definition.timeoutSeconds = try object.integer("timeout_seconds")
-        if let timeout = definition.timeoutSeconds, timeout < 1 {
-            throw try object.required("timeout_seconds").error("'timeout_seconds' of \(what) must be at least 1")
-        }
+        definition.sampleRows = try integer(object, "sample_rows", in: sampleRowsRange, what: what)
+        definition.timeoutSeconds = try integer(object, "timeout_seconds", in: timeoutRange, what: what)
         let needsTable = ![.sql, .reconciliation].contains(kind)
         if needsTable {
             if let tableNode = object["table"] {
@@ -133,8 +186,8 @@ public enum CheckFileParser {
         let errorIf = try condition(object, "error_if", what: what)
         let warnIf = try condition(object, "warn_if", what: what)
         let defaultCondition: Condition = kind == .rowCountMatch ? Condition(.notEqual, 0) : Condition(.greater, 0)
-        definition.thresholds = Thresholds(
-            errorIf: errorIf ?? (warnIf == nil ? defaultCondition : nil), warnIf: warnIf)
+        definition.thresholds = try reachable(
+            Thresholds(errorIf: errorIf ?? (warnIf == nil ? defaultCondition : nil), warnIf: warnIf), object, what: what)
 
         switch kind {
         case .unique, .notNull:
@@ -210,7 +263,9 @@ public enum CheckFileParser {
             let dayObject = try perDayNode.object("'per_day' of \(what)", allowed: ["error_if", "warn_if", "tiers"])
             let errorIf = try condition(dayObject, "error_if", what: "'per_day' of \(what)")
             let warnIf = try condition(dayObject, "warn_if", what: "'per_day' of \(what)")
-            if errorIf != nil || warnIf != nil { perDay = Thresholds(errorIf: errorIf, warnIf: warnIf) }
+            if errorIf != nil || warnIf != nil {
+                perDay = try reachable(Thresholds(errorIf: errorIf, warnIf: warnIf), dayObject, what: "'per_day' of \(what)")
+            }
             if let tiersNode = dayObject["tiers"] {
                 guard tierColumn != nil else { throw tiersNode.error("'per_day.tiers' of \(what) needs 'tier_column'") }
                 for entry in try tiersNode.mapping("'per_day.tiers' of \(what)") {
@@ -218,9 +273,8 @@ public enum CheckFileParser {
                 }
             }
         }
-        let windowDays = try object.integer("window_days")
-        if let windowDays, windowDays < 1 { throw try object.required("window_days").error("'window_days' must be at least 1") }
-        let minimumRows = try object.integer("min_rows") ?? 1
+        let windowDays = try integer(object, "window_days", in: 1...36_600, what: what)
+        let minimumRows = try integer(object, "min_rows", in: 0...1_000_000_000, what: what) ?? 1
         return .matchRate(
             matched: matched, tierColumn: tierColumn, dateColumn: dateColumn, windowDays: windowDays, minimumRows: minimumRows,
             thresholds: MatchRateThresholds(overall: overall, tiers: tiers, perDay: perDay, perDayTiers: perDayTiers))
@@ -290,7 +344,9 @@ public enum CheckFileParser {
         if isBridge {
             let errorIf = try condition(object, "error_if", what: what)
             let warnIf = try condition(object, "warn_if", what: what)
-            if errorIf != nil || warnIf != nil { side.shareThresholds = Thresholds(errorIf: errorIf, warnIf: warnIf) }
+            if errorIf != nil || warnIf != nil {
+                side.shareThresholds = try reachable(Thresholds(errorIf: errorIf, warnIf: warnIf), object, what: what)
+            }
         }
         return side
     }
@@ -302,7 +358,28 @@ public enum CheckFileParser {
         if thresholds.errorIf == nil && thresholds.warnIf == nil {
             throw node.error("\(what) needs 'error_if' or 'warn_if', e.g. error_if: \"< 0.8\"")
         }
-        return thresholds
+        return try reachable(thresholds, object, what: what)
+    }
+
+    /// `thresholds`, or an error at `warn_if` when it can never fire before `error_if`.
+    static func reachable(_ thresholds: Thresholds, _ object: YAMLObject, what: String) throws -> Thresholds {
+        guard let reason = thresholds.unreachableWarning else { return thresholds }
+        throw (object["warn_if"] ?? object.value).error("\(what): \(reason)")
+    }
+
+    /// Failing rows a check may keep: enough to see the pattern, not a copy of the table.
+    static let sampleRowsRange = 0...10_000
+    /// Seconds a check's statement may run: up to a day.
+    static let timeoutRange = 1...86_400
+
+    /// An optional whole number of `object` within `range`.
+    static func integer(_ object: YAMLObject, _ key: String, in range: ClosedRange<Int>, what: String) throws -> Int? {
+        guard let value = try object.integer(key) else { return nil }
+        guard range.contains(value) else {
+            throw try object.required(key).error(
+                "'\(key)' of \(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+        }
+        return value
     }
 
     static func condition(_ object: YAMLObject, _ key: String, what: String) throws -> Condition? {

@@ -41,7 +41,8 @@ public struct CheckContext: Sendable {
     }
 }
 
-/// The `{{ … }}` placeholders of SQL written in checks files.
+/// The `{{ … }}` placeholders of SQL written in checks files (syntax and the rule for a `{{`
+/// that is not a placeholder: `Template`, shared with the models).
 ///
 /// `{{ ref('mart_x') }}` is a table of the checked schema, `{{ source('name') }}` the real
 /// table of a logical source, `{{ schema }}` the checked schema itself. Names are quoted
@@ -49,19 +50,11 @@ public struct CheckContext: Sendable {
 public enum SQLTemplate {
     /// Resolves the placeholders of `text`; an unknown placeholder throws a message.
     public static func render(_ text: String, context: CheckContext) throws -> String {
-        var output = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw TemplateError(message: "unclosed '{{'")
-            }
-            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            output += try expand(expression, context: context)
-            rest = rest[close.upperBound...]
+        do {
+            return try Template.render(text) { try expand($0, context: context) }
+        } catch let problem as Template.Problem {
+            throw TemplateError(message: problem.message)
         }
-        output += rest
-        return output
     }
 
     /// Checks the placeholders of `text` without a database; returns the problem, if any.
@@ -77,37 +70,23 @@ public enum SQLTemplate {
         }
     }
 
-    static func expand(_ expression: String, context: CheckContext) throws -> String {
-        if expression == "schema" { return SQL.identifier(context.checkedSchema) }
-        guard let argument = call(expression) else {
-            throw TemplateError(
-                message: "unknown placeholder '{{ \(expression) }}'; valid: schema, ref('table'), source('logical_name')")
+    static func expand(_ placeholder: Template.Placeholder, context: CheckContext) throws -> String {
+        if placeholder.expression == "schema" { return SQL.identifier(context.checkedSchema) }
+        guard let value = placeholder.argument else {
+            throw Template.Unresolvable(
+                "unknown placeholder '{{ \(placeholder.expression) }}'; valid: schema, ref('table'), source('logical_name')")
         }
-        switch argument.function {
-        case "ref": return context.sql(.checked(argument.value))
+        switch placeholder.name {
+        case "ref": return context.sql(.checked(value))
         case "source":
-            guard Configuration.logicalSources.contains(argument.value) else {
-                throw TemplateError(
-                    message:
-                        "source('\(argument.value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))"
-                )
+            guard Configuration.logicalSources.contains(value) else {
+                throw Template.Unresolvable(
+                    "source('\(value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
             }
-            return context.sql(.source(argument.value))
+            return context.sql(.source(value))
         default:
-            throw TemplateError(message: "unknown placeholder function '\(argument.function)'; valid: ref, source")
+            throw Template.Unresolvable("unknown placeholder function '\(placeholder.name)'; valid: ref, source")
         }
-    }
-
-    /// Splits `fn('value')` into its function name and quoted argument.
-    static func call(_ expression: String) -> (function: String, value: String)? {
-        guard let open = expression.firstIndex(of: "("), expression.hasSuffix(")") else { return nil }
-        let function = expression[..<open].trimmingCharacters(in: .whitespaces)
-        let inner = expression[expression.index(after: open)..<expression.index(before: expression.endIndex)]
-            .trimmingCharacters(in: .whitespaces)
-        guard inner.count >= 2, let first = inner.first, first == "'" || first == "\"", inner.last == first else {
-            return nil
-        }
-        return (function, String(inner.dropFirst().dropLast()))
     }
 }
 

@@ -7,16 +7,25 @@ struct Projection: Sendable {
     let sql: String
 }
 
+/// One figure a check computes in a scan: its name (`failing_rows`, `matched`) and its
+/// aggregate SQL over projection aliases. The figure names the result column.
+struct Aggregate: Sendable {
+    let figure: String
+    let sql: String
+}
+
 /// Aggregates of a check computed per group (match-rate tiers and days, reconciliation groups).
 struct Grouping: Sendable {
+    /// The grouping's name within its check (`groups`, `left`).
+    var name: String
     /// Projection aliases used as group keys (one or two).
     var keys: [String]
     /// The grouping sets, each a subset of `keys`.
     var sets: [[String]]
     /// A boolean projection alias restricting the grouped rows.
     var filter: String?
-    /// Aggregate expressions over projection aliases.
-    var aggregates: [String]
+    /// Aggregates over projection aliases.
+    var aggregates: [Aggregate]
 }
 
 /// One check's contribution to a scan of one table: what it projects from each row and the
@@ -28,17 +37,41 @@ struct ScanPart: Sendable {
     /// The table's readable name.
     var tableLabel: String
     var projections: [Projection] = []
-    var scalars: [String] = []
+    var scalars: [Aggregate] = []
     var groupings: [Grouping] = []
+}
+
+/// The key of a group in a scan result, typed so that SQL NULL and "all groups" (the key is
+/// not part of the row's grouping set, `grouping(key) = 1`) never collide with a real value.
+enum GroupKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The row aggregates over every value of this key.
+    case all
+    /// The rows whose key is SQL NULL.
+    case null
+    /// The rows whose key has this value (as text).
+    case value(String)
+
+    /// The value, when the key has one.
+    var text: String? {
+        if case .value(let text) = self { return text }
+        return nil
+    }
+
+    /// For people: the value, `(null)` or `all`.
+    var description: String {
+        switch self {
+        case .all: return "all"
+        case .null: return "(null)"
+        case .value(let text): return text
+        }
+    }
 }
 
 /// One row of a grouping's result.
 struct GroupRow: Sendable {
-    /// Key values (text), aligned with `Grouping.keys`; nil for NULL or a key not in the set.
-    var keys: [String?]
-    /// Whether each key is part of this row's grouping set.
-    var grouped: [Bool]
-    /// Aggregate values.
+    /// Key values, aligned with `Grouping.keys`.
+    var keys: [GroupKey]
+    /// Aggregate values, aligned with `Grouping.aggregates`.
     var values: [Double?]
 }
 
@@ -46,87 +79,142 @@ struct GroupRow: Sendable {
 struct ScanOutput: Sendable {
     /// Rows of the table (no filter).
     var tableRows: Double
-    /// The part's scalar aggregates, in order.
+    /// The part's scalar aggregates, aligned with `ScanPart.scalars`.
     var scalars: [Double?]
-    /// Rows of each grouping, in order.
+    /// Rows of each grouping, aligned with `ScanPart.groupings`.
     var groupings: [[GroupRow]]
 }
 
-/// Assembles the fused query of one table and splits its result back into parts.
+/// The result columns of one part in a fused scan, all named after its check:
+/// `<check>:<figure>` (a check name holds no `:`, so two checks never share a column).
+struct PartColumns: Sendable {
+    /// One column per scalar aggregate.
+    var scalars: [String]
+    /// Per grouping: the value of the `grouping` column marking its rows, and one column per aggregate.
+    var groupings: [(tag: String, aggregates: [String])]
+
+    /// PostgreSQL truncates names to 63 bytes; longer ones fall back to the check's number.
+    static let maximumLength = 63
+
+    /// The columns of `part` of the check `name` (number `index` in the run).
+    init(part: ScanPart, check name: String, index: Int) {
+        func column(_ readable: String, _ fallback: String) -> String {
+            readable.utf8.count <= Self.maximumLength ? readable : "c\(index).\(fallback)"
+        }
+        scalars = part.scalars.enumerated().map { column("\(name):\($0.element.figure)", "s\($0.offset)") }
+        groupings = part.groupings.enumerated().map { groupingIndex, grouping in
+            let tag = column("\(name):\(grouping.name)", "g\(groupingIndex)")
+            let aggregates = grouping.aggregates.enumerated().map {
+                column("\(name):\(grouping.name).\($0.element.figure)", "g\(groupingIndex).a\($0.offset)")
+            }
+            return (tag, aggregates)
+        }
+    }
+}
+
+/// A part of a check placed in a fused scan, with its result columns.
+struct ScanMember: Sendable {
+    let check: CheckID
+    /// The index of the part among the check's parts.
+    let partIndex: Int
+    let part: ScanPart
+    let columns: PartColumns
+}
+
+/// Assembles the fused query of one table and decodes its result by column name.
 enum ScanQuery {
-    /// The SQL of one scan computing every part's aggregates.
-    static func sql(table: String, parts: [ScanPart], name: String) -> String {
-        let projections = parts.flatMap(\.projections)
-        let scalars = ["count(*)"] + parts.flatMap(\.scalars)
-        let projectionList = projections.isEmpty ? "" : projections.map { "\($0.sql) as \($0.alias)" }.joined(separator: ",\n    ")
-        let valueArray = "array[" + scalars.map { "(\($0))::numeric" }.joined(separator: ", ") + "]::numeric[]"
-        let hasGroupings = parts.contains { !$0.groupings.isEmpty }
+    /// The column holding the table's row count.
+    static let rowsColumn = "rows"
+    /// The column whose value says which grouping a row belongs to (NULL: the scalar row).
+    static let groupingColumn = "grouping"
+
+    /// The SQL of one scan computing every member's aggregates; `header` becomes its first comment.
+    static func sql(table: String, members: [ScanMember], header: String) -> String {
+        let projections = members.flatMap(\.part.projections)
+        let projectionList = projections.map { "\($0.sql) as \($0.alias)" }.joined(separator: ",\n    ")
+        let scalarColumns = members.flatMap { zip($0.part.scalars, $0.columns.scalars) }
+        let hasGroupings = members.contains { !$0.part.groupings.isEmpty }
         if !hasGroupings {
+            let selectList =
+                ["count(*)::numeric as \(SQL.identifier(rowsColumn))"]
+                + scalarColumns.map { "(\($0.0.sql))::numeric as \(SQL.identifier($0.1))" }
             return """
-                -- reckon check scan: \(name)
-                select \(valueArray) as v
+                -- \(header)
+                select \(selectList.joined(separator: ",\n  "))
                 from (select \(projectionList) from \(table) as t) as s
                 """
         }
-        var branches = ["select 'scalar' as part, null::text as gs, null::text as g1, null::text as g2, \(valueArray) as v from s"]
-        for (partIndex, part) in parts.enumerated() {
-            for (groupingIndex, grouping) in part.groupings.enumerated() {
-                let bits = grouping.keys.map { "grouping(\($0))::text" }.joined(separator: " || ")
-                let first = "(\(grouping.keys[0]))::text"
-                let second = grouping.keys.count > 1 ? "(\(grouping.keys[1]))::text" : "null::text"
-                let values = "array[" + grouping.aggregates.map { "(\($0))::numeric" }.joined(separator: ", ") + "]::numeric[]"
+        let groupingColumns = members.flatMap { $0.columns.groupings.flatMap(\.aggregates) }
+        // Every branch lists every column; each fills its own and leaves the others NULL.
+        var scalarBranch = ["null::text as \(SQL.identifier(groupingColumn))"]
+        scalarBranch += ["null::text as key_1", "null::int as grouped_1", "null::text as key_2", "null::int as grouped_2"]
+        scalarBranch.append("count(*)::numeric as \(SQL.identifier(rowsColumn))")
+        scalarBranch += scalarColumns.map { "(\($0.0.sql))::numeric as \(SQL.identifier($0.1))" }
+        scalarBranch += groupingColumns.map { "null::numeric as \(SQL.identifier($0))" }
+        var branches = ["select " + scalarBranch.joined(separator: ", ") + "\nfrom s"]
+        for member in members {
+            for (grouping, columns) in zip(member.part.groupings, member.columns.groupings) {
+                var list = [SQL.literal(columns.tag)]
+                for position in 0..<2 {
+                    if position < grouping.keys.count {
+                        let key = grouping.keys[position]
+                        list += ["(\(key))::text", "grouping(\(key))"]
+                    } else {
+                        list += ["null", "null"]
+                    }
+                }
+                list.append("null")
+                list += scalarColumns.map { _ in "null" }
+                let own = Dictionary(uniqueKeysWithValues: zip(columns.aggregates, grouping.aggregates.map(\.sql)))
+                list += groupingColumns.map { column in own[column].map { "(\($0))::numeric" } ?? "null" }
                 let sets = grouping.sets.map { "(" + $0.joined(separator: ", ") + ")" }.joined(separator: ", ")
                 let filter = grouping.filter.map { " where \($0)" } ?? ""
                 branches.append(
-                    "select 'p\(partIndex)g\(groupingIndex)', \(bits), \(first), \(second), \(values) from s\(filter) group by grouping sets (\(sets))"
-                )
+                    "select " + list.joined(separator: ", ") + "\nfrom s\(filter) group by grouping sets (\(sets))")
             }
         }
         return """
-            -- reckon check scan: \(name)
+            -- \(header)
             with s as materialized (select \(projectionList) from \(table) as t)
             \(branches.joined(separator: "\nunion all\n"))
             """
     }
 
-    /// Splits the result of `sql(table:parts:)` into one output per part.
-    static func outputs(_ result: QueryResult, parts: [ScanPart]) throws -> [ScanOutput] {
-        var scalarValues: [Double?] = []
-        var grouped: [String: [GroupRow]] = [:]
-        if result.columnNames.count == 1 {
-            scalarValues = parseArray(result.rows.first?.first ?? nil)
-        } else {
-            for row in result.rows {
-                let part = row[0] ?? ""
-                if part == "scalar" {
-                    scalarValues = parseArray(row[4])
-                } else {
-                    let bits = Array(row[1] ?? "")
-                    let groupRow = GroupRow(
-                        keys: [row[2], row[3]], grouped: bits.map { $0 == "0" }, values: parseArray(row[4]))
-                    grouped[part, default: []].append(groupRow)
-                }
+    /// Decodes the result of `sql(table:members:header:)` into one output per member, by column name.
+    static func outputs(_ result: QueryResult, members: [ScanMember]) throws -> [ScanOutput] {
+        func index(_ name: String) throws -> Int {
+            guard let index = result.columnIndex(name) else {
+                throw PostgresError(kind: .client, message: "the scan returned no column \(name)")
             }
+            return index
         }
-        guard let tableRows = scalarValues.first ?? nil else {
+        let groupingIndex = result.columnIndex(groupingColumn)
+        let rowsIndex = try index(rowsColumn)
+        guard let scalarRow = result.rows.first(where: { row in groupingIndex.map { row[$0] == nil } ?? true }),
+            let tableRows = scalarRow[rowsIndex].flatMap(Double.init)
+        else {
             throw PostgresError(kind: .client, message: "the scan returned no row count")
         }
-        var offset = 1
-        var outputs: [ScanOutput] = []
-        for (partIndex, part) in parts.enumerated() {
-            let scalars = Array(scalarValues[offset..<(offset + part.scalars.count)])
-            offset += part.scalars.count
-            let groupings = part.groupings.indices.map { grouped["p\(partIndex)g\($0)"] ?? [] }
-            outputs.append(ScanOutput(tableRows: tableRows, scalars: scalars, groupings: groupings))
+        var groupedRows: [String: [[String?]]] = [:]
+        if let groupingIndex {
+            for row in result.rows { if let tag = row[groupingIndex] { groupedRows[tag, default: []].append(row) } }
         }
-        return outputs
-    }
-
-    /// Parses PostgreSQL's text form of a numeric[] (`{1,2.5,NULL}`).
-    static func parseArray(_ text: String?) -> [Double?] {
-        guard let text, text.count >= 2 else { return [] }
-        return text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map {
-            $0 == "NULL" ? nil : Double(String($0))
+        let keyIndices = groupingIndex == nil ? [] : [try index("key_1"), try index("key_2")]
+        let groupedIndices = groupingIndex == nil ? [] : [try index("grouped_1"), try index("grouped_2")]
+        return try members.map { member in
+            let scalars = try member.columns.scalars.map { scalarRow[try index($0)].flatMap(Double.init) }
+            let groupings = try zip(member.part.groupings, member.columns.groupings).map { grouping, columns in
+                let aggregateIndices = try columns.aggregates.map(index)
+                return (groupedRows[columns.tag] ?? []).map { row in
+                    GroupRow(
+                        keys: grouping.keys.indices.map { position in
+                            if row[groupedIndices[position]] == "1" { return .all }
+                            return row[keyIndices[position]].map(GroupKey.value) ?? .null
+                        },
+                        values: aggregateIndices.map { row[$0].flatMap(Double.init) })
+                }
+            }
+            return ScanOutput(tableRows: tableRows, scalars: scalars, groupings: groupings)
         }
     }
 }

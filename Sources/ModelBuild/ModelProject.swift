@@ -66,7 +66,35 @@ public struct ModelProject: Sendable {
         guard !models.isEmpty else {
             throw InputFileError(file: directory, line: 0, column: 0, message: "no model files (NN_name.sql) found")
         }
-        return ModelProject(directory: directory, functionsSQL: functions, models: models)
+        let project = ModelProject(directory: directory, functionsSQL: functions, models: models)
+        try project.checkForCycles()
+        return project
+    }
+
+    /// Throws when models name each other in a circle (`a` refs `b`, `b` refs `a`): bad
+    /// input, located at the first model's `ref` of the next.
+    func checkForCycles() throws {
+        let dependencies = dependencies()
+        var finished = Set<String>()
+        func visit(_ name: String, path: [String]) throws {
+            if let start = path.firstIndex(of: name) {
+                let cycle = Array(path[start...]) + [name]
+                let first = models.first { $0.name == cycle[0] }
+                let line = first.flatMap { model -> Int? in
+                    let pattern = "ref\\(\\s*['\"]\(NSRegularExpression.escapedPattern(for: cycle[1]))['\"]"
+                    guard let range = model.sql.range(of: pattern, options: .regularExpression) else { return nil }
+                    return model.sql[..<range.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).count
+                }
+                throw InputFileError(
+                    file: first?.path ?? directory, line: line ?? 0, column: line == nil ? 0 : 1,
+                    message: "models have circular refs: \(cycle.joined(separator: " → ")); break the circle: no model may depend on itself"
+                )
+            }
+            guard !finished.contains(name) else { return }
+            for next in (dependencies[name] ?? []).sorted() { try visit(next, path: path + [name]) }
+            finished.insert(name)
+        }
+        for model in models { try visit(model.name, path: []) }
     }
 }
 
@@ -91,97 +119,62 @@ public struct TemplateRenderer: Sendable {
         self.modelNames = modelNames
     }
 
-    /// Renders `sql` of `file` for model `model` (nil for functions.sql).
+    /// Renders `sql` of `file` for model `model` (nil for functions.sql); see `Template` for
+    /// the placeholder syntax and what is left as SQL text.
     public func render(_ sql: String, file: String, model: String?) throws -> String {
-        var output = ""
-        var rest = Substring(sql)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            // Only `{{ name }}` or `{{ name(…) }}` on one line is a placeholder; any other
-            // `{{` (e.g. the ad-platform macros the parser looks for in strings) is SQL text.
-            guard let close = rest[open.upperBound...].range(of: "}}"),
-                case let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces),
-                expression.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\s*\(.*\))?/) != nil
-            else {
-                output += "{{"
-                rest = rest[open.upperBound...]
-                continue
-            }
-            output += try expand(expression, file: file, sql: sql, at: open.lowerBound, model: model)
-            rest = rest[close.upperBound...]
+        do {
+            return try Template.render(sql) { try expand($0, model: model) }
+        } catch let problem as Template.Problem {
+            throw InputFileError(file: file, line: problem.line, column: problem.column, message: problem.message)
         }
-        output += rest
-        return output
     }
 
-    private func expand(_ expression: String, file: String, sql: String, at position: String.Index, model: String?) throws
-        -> String
-    {
+    private func expand(_ placeholder: Template.Placeholder, model: String?) throws -> String {
+        let expression = placeholder.expression
         if expression == "this" {
-            guard let model else { throw error(file: file, sql: sql, at: position, "{{ this }} is only valid in a model") }
+            guard let model else { throw Template.Unresolvable("{{ this }} is only valid in a model") }
             return SQL.qualified(schema: buildSchema, name: model)
         }
         if expression == "reckon" { return SQL.identifier(configuration.functionsSchema) }
-        guard let argument = Self.argument(of: expression) else {
-            throw error(
-                file: file, sql: sql, at: position,
+        guard let value = placeholder.argument else {
+            throw Template.Unresolvable(
                 "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name'), shard('column')"
             )
         }
-        switch argument.function {
+        switch placeholder.name {
         case "ref":
-            guard modelNames.contains(argument.value) else {
-                throw error(file: file, sql: sql, at: position, "ref('\(argument.value)') names no model")
+            guard modelNames.contains(value) else {
+                throw Template.Unresolvable("ref('\(value)') names no model")
             }
-            return SQL.qualified(schema: buildSchema, name: argument.value)
+            return SQL.qualified(schema: buildSchema, name: value)
         case "source":
-            guard Configuration.logicalSources.contains(argument.value) else {
-                throw error(
-                    file: file, sql: sql, at: position,
-                    "source('\(argument.value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
+            guard Configuration.logicalSources.contains(value) else {
+                throw Template.Unresolvable(
+                    "source('\(value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
             }
-            let table = configuration.sourceTable(argument.value)
+            let table = configuration.sourceTable(value)
             return SQL.qualified(schema: table.schema, name: table.table)
         case "shard":
             // A predicate true on every row in a plain build; the builder rewrites its two
             // marked numbers to run the statement as N disjoint parts side by side.
-            guard argument.value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/) != nil else {
-                throw error(file: file, sql: sql, at: position, "shard() takes a column reference such as 'e.session_id'")
+            guard value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/) != nil else {
+                throw Template.Unresolvable("shard() takes a column reference such as 'e.session_id'")
             }
-            return "(mod(abs(hashtext(\(argument.value))::bigint), \(ShardMarker.count)1) = \(ShardMarker.index)0)"
+            return "(mod(abs(hashtext(\(value))::bigint), \(ShardMarker.count)1) = \(ShardMarker.index)0)"
         case "var":
-            switch argument.value {
+            switch value {
             case "facebook_source_aliases": return SQL.textArray(configuration.facebookSourceAliases)
             case "paid_mediums": return SQL.textArray(configuration.paidMediums)
             case "ad_account_timezone": return SQL.literal(configuration.adAccountTimeZone)
             default:
-                throw error(
-                    file: file, sql: sql, at: position,
-                    "unknown variable '\(argument.value)'; valid: facebook_source_aliases, paid_mediums, ad_account_timezone")
+                throw Template.Unresolvable(
+                    "unknown variable '\(value)'; valid: facebook_source_aliases, paid_mediums, ad_account_timezone")
             }
         default:
-            throw error(file: file, sql: sql, at: position, "unknown placeholder function '\(argument.function)'")
+            throw Template.Unresolvable("unknown placeholder function '\(placeholder.name)'")
         }
     }
 
-    private static func argument(of expression: String) -> (function: String, value: String)? {
-        guard let open = expression.firstIndex(of: "("), expression.hasSuffix(")") else { return nil }
-        let function = expression[..<open].trimmingCharacters(in: .whitespaces)
-        var inner = expression[expression.index(after: open)..<expression.index(before: expression.endIndex)]
-            .trimmingCharacters(in: .whitespaces)
-        guard inner.count >= 2, let first = inner.first, first == "'" || first == "\"", inner.last == first else {
-            return nil
-        }
-        inner = String(inner.dropFirst().dropLast())
-        return (function, inner)
-    }
-
-    private func error(file: String, sql: String, at position: String.Index, _ message: String) -> InputFileError {
-        let prefix = sql[..<position]
-        let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-        let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
-        return InputFileError(file: file, line: line, column: column, message: message)
-    }
 }
 
 /// The comment markers `{{ shard('column') }}` leaves in a statement.

@@ -70,6 +70,8 @@ public final class Connection: @unchecked Sendable {
     ///   - parameters: values for `$1…`; `nil` is SQL NULL.
     @discardableResult
     public func execute(_ sql: String, name: String, _ parameters: [String?] = []) throws -> QueryResult {
+        let running = RunningStatements.shared.begin(name)
+        defer { RunningStatements.shared.end(running) }
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
@@ -89,6 +91,8 @@ public final class Connection: @unchecked Sendable {
     /// (the simple query protocol); returns the last statement's result.
     @discardableResult
     public func executeScript(_ sql: String, name: String) throws -> QueryResult {
+        let running = RunningStatements.shared.begin(name)
+        defer { RunningStatements.shared.end(running) }
         var last = QueryResult(columnNames: [], columnTypes: [], rows: [], affectedRows: 0)
         guard PQsendQuery(handle, sql) == 1 else {
             throw clientError(name: name)
@@ -111,6 +115,8 @@ public final class Connection: @unchecked Sendable {
     /// - Returns: the number of rows the server reports as copied.
     @discardableResult
     public func copyIn(_ sql: String, name: String, _ body: (inout CopyWriter) throws -> Void) throws -> Int {
+        let running = RunningStatements.shared.begin(name)
+        defer { RunningStatements.shared.end(running) }
         let start = PQexec(handle, sql)
         guard let start else { throw clientError(name: name) }
         let status = PQresultStatus(start)

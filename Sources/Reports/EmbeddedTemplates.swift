@@ -110,7 +110,7 @@ enum EmbeddedTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="generator" content="reckon {{reckonVersion}}">
-        <title>reckon {{command}}: {{statusLabel}} ({{counts.fail}} failed, {{counts.error}} errors, {{counts.warn}} warnings)</title>
+        <title>reckon {{command}}: {{statusLabel}} ({{countsText}})</title>
         <style>
         {{> style}}
         </style>

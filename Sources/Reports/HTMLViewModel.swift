@@ -33,6 +33,8 @@ enum HTMLViewModel {
                 "total": result.checks.count, "pass": result.count(.pass), "warn": result.count(.warn),
                 "fail": result.count(.fail), "error": result.count(.error),
             ],
+            "countsText":
+                "\(result.count(.fail)) failed, \(counted(result.count(.error), "error")), \(counted(result.count(.warn), "warning"))",
             "hasChecks": !views.isEmpty,
             "ordered": views,
             "hasProblems": !problems.isEmpty, "problems": problems, "problemCount": problems.count,
@@ -51,10 +53,10 @@ enum HTMLViewModel {
     static func headline(_ result: RunResult) -> String {
         let total = result.checks.count
         switch result.status {
-        case .pass: return "all \(total) checks passed"
-        case .warn: return "\(total) checks passed, \(result.count(.warn)) with warnings"
-        case .fail: return "\(result.count(.fail)) of \(total) checks failed"
-        case .error: return "\(result.count(.error)) of \(total) checks could not run"
+        case .pass: return total == 1 ? "the check passed" : "all \(counted(total, "check")) passed"
+        case .warn: return "\(counted(total, "check")) passed, \(result.count(.warn)) with warnings"
+        case .fail: return "\(result.count(.fail)) of \(counted(total, "check")) failed"
+        case .error: return "\(result.count(.error)) of \(counted(total, "check")) could not run"
         }
     }
 

@@ -234,6 +234,83 @@ import Testing
         #expect(count == 4)
     }
 
+    @Test func aTierThatNeverOccursIsACheckErrorNamingThePresentTiers() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(Self.fixture)
+        let results = try await database.check(
+            """
+            checks:
+              - name: rate
+                kind: match_rate
+                table: orders
+                tier_column: tier
+                overall: {error_if: "< 0.5"}
+                tiers: {ad_idd: {error_if: "< 0.1"}, ad_id: {error_if: "< 0.1"}}
+            """)
+        let result = try #require(results["rate"])
+        // A misspelled tier is a mistake in the check, not a "0.0%" data failure.
+        #expect(result.status == .error)
+        #expect(result.errorMessage?.contains("tier 'ad_idd' named in 'tiers' never occurs in tier of mart.orders") == true)
+        #expect(result.errorMessage?.contains("tiers present: ad_id, utm_campaign") == true, "\(result.message)")
+        #expect(!result.message.contains("0.0%"))
+    }
+
+    @Test func groupKeysKeepNullApartFromAValueSpelledLikeIt() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(
+            Self.fixture + """
+
+                insert into mart.orders (id, tier, day, matched) values (5, '(null)', '2026-01-03', false), (6, 'all', '2026-01-03', true);
+                """)
+        let results = try await database.check(
+            """
+            checks:
+              - name: rate
+                kind: match_rate
+                table: orders
+                matched: matched
+                tier_column: tier
+                date_column: day
+                overall: {error_if: "< 0.1"}
+              - name: by_tier
+                kind: reconciliation
+                group_by: tier
+                left: {table: orders, count: "*", group: tier}
+                right: {table: orders, count: "*", group: tier}
+            """)
+        let rate = try #require(results["rate"])
+        let tiers = rate.groups.filter { $0.key.hasPrefix("tier=") }
+        // Six rows: ad_id ×2, utm_campaign, NULL, a tier spelled "(null)" and one spelled "all".
+        #expect(tiers.map(\.key) == ["tier=(none)", "tier=(null)", "tier=ad_id", "tier=all", "tier=utm_campaign"])
+        #expect(tiers.map { $0.values["matched"] ?? -1 } == [1, 1, 2, 1, 1])
+        #expect(rate.groups.filter { $0.key.hasPrefix("date=") }.count == 3)
+        let byTier = try #require(results["by_tier"])
+        #expect(byTier.status == .pass)
+        #expect(byTier.metrics["groups"] == 5)
+    }
+
+    @Test func aDifferenceUnderHalfACentReadsZeroNotMinusZero() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(Self.fixture + "\nupdate raw.payments set amount = 10.004 where order_id = 1;")
+        let results = try await database.check(
+            """
+            checks:
+              - name: cents
+                kind: reconciliation
+                left: {table: orders, sum: amount}
+                right: {table: raw.payments, sum: amount}
+                tolerance: {absolute: 0.005}
+            """)
+        let result = try #require(results["cents"])
+        #expect(result.status == .pass)
+        #expect(result.observed == "difference 0.00", "\(result.observed)")
+        #expect(!result.message.contains("-0.00"), "\(result.message)")
+        #expect(counted(1, "check") == "1 check" && counted(2, "warning") == "2 warnings")
+    }
+
     @Test func fusedChecksOnOneTableCostOneScan() async throws {
         let database = try CheckDatabase()
         defer { database.drop() }

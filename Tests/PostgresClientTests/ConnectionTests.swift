@@ -220,6 +220,29 @@ import Testing
         #expect(try holder.execute("select count(*) \(others)", name: "connections").scalar(as: Int.self)! <= 2)
     }
 
+    @Test func poolKeepsAFixedSetOfConnectionsAllBusyAtOnce() async throws {
+        let url = try TestDatabase.create()
+        defer { TestDatabase.drop(url) }
+        // More connections than the machine has cores: each has its own queue, so all run at once.
+        let pool = ConnectionPool(conninfo: url, maximumConnections: 4)
+        let runs = try await withThrowingTaskGroup(of: (pid: String, start: Double, end: Double).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        let result = try connection.execute(
+                            "select pg_backend_pid()::text, extract(epoch from clock_timestamp())::float8, pg_sleep(0.3), extract(epoch from clock_timestamp())::float8",
+                            name: "sleep")
+                        return (result.rows[0][0]!, Double(result.rows[0][1]!)!, Double(result.rows[0][3]!)!)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(runs.map(\.pid)).count == 4)
+        let maximumOverlap = runs.map { run in runs.filter { $0.start <= run.start && run.start < $0.end }.count }.max()
+        #expect(maximumOverlap == 4)
+    }
+
     @Test func quotesIdentifiersAndLiterals() throws {
         try withDatabase { connection in
             let name = "we\"ird; drop"

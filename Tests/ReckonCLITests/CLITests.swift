@@ -54,6 +54,82 @@ import Testing
         #expect(outcome.standardError.split(separator: "\n").count == 1)
     }
 
+    /// A row of the README's exit-code table, run through the real executable.
+    struct ExitCase: Sendable, CustomStringConvertible {
+        let arguments: [String]
+        let status: Int32
+        let mentions: String
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    // Rows 1 (a check failed), 3 (database unreachable) and 130 (interrupted) are also run
+    // end to end by runPublishesOnlyWhenErrorChecksPass, unreachableDatabaseExitsThree… and
+    // killedBuildLeavesPublishedMartsUntouched.
+    @Test(arguments: [
+        ExitCase(arguments: ["--version"], status: 0, mentions: "0.1.0"),
+        ExitCase(arguments: ["help", "run"], status: 0, mentions: "reckon run"),
+        ExitCase(arguments: ["--bogus"], status: 2, mentions: "Unknown option '--bogus'"),
+        ExitCase(arguments: ["build", "--jobs", "abc"], status: 2, mentions: "'abc' is invalid for '--jobs"),
+        ExitCase(arguments: ["build", "--jobs", "0"], status: 2, mentions: "--jobs must be between 1 and 64, found 0"),
+        ExitCase(arguments: ["generate", "--sessions", "-1"], status: 2, mentions: "--sessions"),
+        ExitCase(arguments: ["generate", "--sessions=-1"], status: 2, mentions: "--sessions must be between 1 and"),
+        ExitCase(arguments: ["check", "--select", "no_such_check"], status: 2, mentions: "--select no_such_check matches no check"),
+        ExitCase(arguments: ["doctor"], status: 3, mentions: "cannot connect to PostgreSQL"),
+    ])
+    func exitCodesFollowTheREADME(_ row: ExitCase) throws {
+        // An unreachable database: only a command that gets past its arguments reaches it (exit 3).
+        let outcome = try reckon(row.arguments, environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x?connect_timeout=2"])
+        #expect(outcome.status == row.status, "\(outcome.standardError)")
+        #expect((outcome.standardOutput + outcome.standardError).contains(row.mentions), "\(outcome.standardError)")
+    }
+
+    @Test func statusOfAClusterThatDoesNotRunExitsThree() throws {
+        let home = NSTemporaryDirectory() + "reckon-home-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let outcome = try reckon(["db", "status"], environment: ["RECKON_HOME": home])
+        #expect(outcome.status == 3, "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("not initialized"))
+    }
+
+    @Test func circularRefsBetweenModelsExitTwo() throws {
+        let folder = NSTemporaryDirectory() + "reckon-cycle-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/models", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "create table {{ this }} as\nselect * from {{ ref('b') }};\n".write(
+            toFile: folder + "/models/01_a.sql", atomically: true, encoding: .utf8)
+        try "create table {{ this }} as select * from {{ ref('a') }};\n".write(
+            toFile: folder + "/models/02_b.sql", atomically: true, encoding: .utf8)
+        let outcome = try reckon(
+            ["build"], environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x", "RECKON_MODELS_DIR": folder + "/models"],
+            directory: folder)
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("01_a.sql:2:1: models have circular refs: a → b → a"), "\(outcome.standardError)")
+    }
+
+    @Test func severalMistakesInTheChecksFilesAreListedBeforeAnyQuery() throws {
+        let folder = NSTemporaryDirectory() + "reckon-mistakes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+        checks:
+          - {name: a, kind: unique, table: t, colums: [x]}
+          - {name: b, kind: not_null, table: t, columns: [x], error_if: "< 0.85", warn_if: "< 0.6"}
+        """.write(toFile: folder + "/checks/a.yml", atomically: true, encoding: .utf8)
+        try "checks:\n  - name: c\n    kind: unique\n    table: t\n    columns: [x]\n    error_if: > 0\n".write(
+            toFile: folder + "/checks/b.yml", atomically: true, encoding: .utf8)
+        // The database is unreachable: exit 2, not 3, proves nothing ran.
+        let outcome = try reckon(
+            ["check"], environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/x", "RECKON_CHECKS_DIR": folder + "/checks"],
+            directory: folder)
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("3 mistakes in the checks files"))
+        #expect(outcome.standardError.contains("checks/a.yml:2:39: unknown key 'colums'"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("checks/a.yml:3:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("can never fire"))
+        #expect(outcome.standardError.contains("checks/b.yml:6:15:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("quote it"))
+    }
+
     @Test func configTypoExitsTwoWithFileLineColumn() throws {
         let folder = NSTemporaryDirectory() + "reckon-config-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -123,6 +199,111 @@ import Testing
         #expect(third.status == 2)
         #expect(third.standardError.contains("zz_gate.yml:4:"))
         #expect(third.standardError.contains("unique"))
+    }
+
+    /// Each file `reckon compile` writes under checks/ runs as is and returns the figures
+    /// `reckon check` reports: the same SQL the engine runs.
+    @Test func compiledCheckFilesReturnTheFiguresCheckReports() throws {
+        let url = try TestDatabase.create(prefix: "compile")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 2_000, seed: 11).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let folder = NSTemporaryDirectory() + "reckon-compile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let root = TestDatabase.repositoryRoot.path
+        let environment = ["DATABASE_URL": url, "RECKON_MODELS_DIR": root + "/models", "RECKON_CHECKS_DIR": root + "/checks"]
+        let build = try reckon(["build"], environment: environment)
+        #expect(build.status == 0)
+        #expect(build.standardError.contains("slowest steps: "), "\(build.standardError)")
+        let check = try reckon(["check", "--json", folder + "/result.json"], environment: environment)
+        #expect(check.status == 0, "\(check.standardOutput)")
+        let compile = try reckon(["compile", "--output", folder + "/compiled"], environment: environment)
+        #expect(compile.status == 0, "\(compile.standardError)")
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/result.json")))
+        let checks = (json as? [String: Any])?["checks"] as? [[String: Any]] ?? []
+        var metrics: [String: [String: Double]] = [:]
+        for check in checks {
+            guard let name = check["name"] as? String else { continue }
+            metrics[name] = (check["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+        let directory = folder + "/compiled/checks"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()
+        // The shipped checks audit two marts and several sources, each in one scan, plus user queries.
+        #expect(files.filter { $0.contains("_scan_") }.count >= 3, "\(files)")
+        #expect(files.contains { $0.contains("_query_") }, "\(files)")
+        let connection = try Connection.connect(url)
+        var compared = 0
+        for file in files {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            #expect(text.hasPrefix("-- Written by reckon compile"), "\(file)")
+            let served = text.split(separator: "\n").filter { $0.hasPrefix("--   ") }.map { String($0.dropFirst(5).prefix { $0 != " " }) }
+            #expect(!served.isEmpty && served.allSatisfy { metrics[$0] != nil }, "\(file): \(served)")
+            let result = try connection.execute(text, name: file)
+            func close(_ observed: Double, _ expected: Double, _ figure: String) -> Bool {
+                abs(observed - expected) <= (figure.hasSuffix("age_hours") ? 0.5 : 0.005)
+            }
+            for (index, column) in result.columnNames.enumerated() {
+                let pieces = column.split(separator: ":", maxSplits: 1).map(String.init)
+                guard pieces.count == 2, let figures = metrics[pieces[0]] else { continue }
+                let values = result.rows.compactMap { $0[index] }.compactMap(Double.init)
+                if let expected = figures[pieces[1]] {
+                    #expect(values.count == 1 && close(values[0], expected, pieces[1]), "\(file) \(column): \(values) vs \(expected)")
+                    compared += 1
+                } else if pieces[1].hasSuffix(".value"), let expected = figures[String(pieces[1].dropLast(6))] {
+                    // A grouped reconciliation term: its groups add up to the check's total.
+                    #expect(close(values.reduce(0, +), expected, column), "\(file) \(column): \(values.reduce(0, +)) vs \(expected)")
+                    compared += 1
+                }
+            }
+            if let total = result.columnIndex("__reckon_total"), let name = served.first {
+                let returned = result.rows.first.flatMap { $0[total] }.flatMap(Double.init) ?? 0
+                #expect(returned == metrics[name]?["failing_rows"], "\(file)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 15, "compared only \(compared) figures")
+    }
+
+    /// On a terminal a long statement shows a live line on stderr, redrawn each second; without
+    /// one (a pipe, a CI log) no escape codes are written.
+    @Test func aLongStatementShowsALiveLineOnlyOnATerminal() throws {
+        let url = try TestDatabase.create(prefix: "live")
+        defer { TestDatabase.drop(url) }
+        let folder = NSTemporaryDirectory() + "reckon-live-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+        checks:
+          - {name: slow, kind: sql, sql: "select 1 from pg_sleep(3.5) as s(x) where x::text = 'never'"}
+        """.write(toFile: folder + "/checks/slow.yml", atomically: true, encoding: .utf8)
+        let environment = ["DATABASE_URL": url, "RECKON_CHECKS_DIR": folder + "/checks"]
+
+        let plain = try reckon(["check"], environment: environment, directory: folder)
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(!plain.standardError.contains("\u{1B}[K"))
+
+        // `script` runs reckon on a pseudo-terminal and copies what it writes.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "'\(Self.executable.path)' check", "/dev/null"]
+        var merged = ProcessInfo.processInfo.environment
+        merged["NO_COLOR"] = "1"
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("\r\u{1B}[K  running check slow for 1 s"), "\(text)")
+        #expect(text.contains("\r\u{1B}[K  running check slow for 2 s"), "\(text)")
+        // The summary starts on a cleared line, not after the live one.
+        #expect(text.contains("\u{1B}[K1 check on analytics: 1 passed"), "\(text)")
     }
 
     @Test(arguments: [SIGKILL, SIGINT])

@@ -26,9 +26,15 @@ struct MatchRateCheck: CheckBuilder {
         if let filter {
             filterAlias = "\(prefix)_w"
             part.projections.append(Projection(alias: "\(prefix)_w", sql: "coalesce(\(filter), false)"))
-            part.scalars += ["count(*) filter (where \(prefix)_w)", "count(*) filter (where \(prefix)_w and \(matchedAlias))"]
+            part.scalars += [
+                Aggregate(figure: "total", sql: "count(*) filter (where \(prefix)_w)"),
+                Aggregate(figure: "matched", sql: "count(*) filter (where \(prefix)_w and \(matchedAlias))"),
+            ]
         } else {
-            part.scalars += ["count(*)", "count(*) filter (where \(matchedAlias))"]
+            part.scalars += [
+                Aggregate(figure: "total", sql: "count(*)"),
+                Aggregate(figure: "matched", sql: "count(*) filter (where \(matchedAlias))"),
+            ]
         }
         var keys: [String] = []
         var sets: [[String]] = []
@@ -46,8 +52,11 @@ struct MatchRateCheck: CheckBuilder {
         if !keys.isEmpty {
             part.groupings.append(
                 Grouping(
-                    keys: keys, sets: sets, filter: filterAlias,
-                    aggregates: ["count(*)", "count(*) filter (where \(matchedAlias))"]))
+                    name: "groups", keys: keys, sets: sets, filter: filterAlias,
+                    aggregates: [
+                        Aggregate(figure: "rows", sql: "count(*)"),
+                        Aggregate(figure: "matched", sql: "count(*) filter (where \(matchedAlias))"),
+                    ]))
         }
         return [part]
     }
@@ -76,32 +85,40 @@ struct MatchRateCheck: CheckBuilder {
         let rows = scan.groupings.first ?? []
         let hasDay = dateColumn != nil
         let tierIndex = hasDay ? 1 : 0
-        if tierColumn != nil {
-            let tierRows = rows.filter { $0.grouped[tierIndex] && (!hasDay || !$0.grouped[0]) }
-            var seen = Set<String>()
-            for row in tierRows.sorted(by: { ($0.keys[tierIndex] ?? "") < ($1.keys[tierIndex] ?? "") }) {
-                let tier = row.keys[tierIndex]
-                let count = row.values[0] ?? 0
-                if let tier {
-                    seen.insert(tier)
-                    add("tier=\(tier)", count: count, of: total, thresholds.tiers[tier])
-                } else {
-                    add("tier=(none)", count: count, of: total, nil)
-                }
+        // Keys are typed: `.all` is "every value" (not in the grouping set), never a tier or a day.
+        func dayKey(_ row: GroupRow) -> GroupKey { hasDay ? row.keys[0] : .all }
+        func tierKey(_ row: GroupRow) -> GroupKey { tierColumn != nil ? row.keys[tierIndex] : .all }
+        if let tierColumn {
+            let tierRows = rows.filter { tierKey($0) != .all && dayKey($0) == .all }.sorted { tierKey($0) < tierKey($1) }
+            let present = tierRows.compactMap { tierKey($0).text }
+            let named = Set(thresholds.tiers.keys).union(thresholds.perDayTiers.keys)
+            let absent = named.subtracting(present).sorted()
+            if !absent.isEmpty {
+                // A tier that never occurs is a mistake in the check (a typo), not a 0 % rate.
+                let message =
+                    "\(definition.name): tier\(absent.count == 1 ? "" : "s") \(absent.map { "'\($0)'" }.joined(separator: ", ")) "
+                    + "named in 'tiers' never occur\(absent.count == 1 ? "s" : "") in \(tierColumn) of \(support.tableLabel); "
+                    + "tiers present: \(present.isEmpty ? "none" : present.joined(separator: ", "))"
+                return Judgement(
+                    status: .error, observed: "not judged", expected: thresholds.overall.expected, message: message,
+                    metrics: ["total": total, "matched": matchedRows])
             }
-            for (tier, limits) in thresholds.tiers.sorted(by: { $0.key < $1.key }) where !seen.contains(tier) {
-                add("tier=\(tier)", count: 0, of: total, limits)
+            for row in tierRows {
+                let count = row.values[0] ?? 0
+                switch tierKey(row) {
+                case .value(let tier): add("tier=\(tier)", count: count, of: total, thresholds.tiers[tier])
+                default: add("tier=(none)", count: count, of: total, nil)
+                }
             }
         }
         var skippedDays = 0
         if hasDay {
-            let dayRows = rows.filter { $0.grouped[0] && (tierColumn == nil || !$0.grouped[1]) && $0.keys[0] != nil }
-            var days = dayRows.compactMap { $0.keys[0] }.sorted()
+            let dayRows = rows.filter { dayKey($0).text != nil && tierKey($0) == .all }.sorted { dayKey($0) < dayKey($1) }
+            var days = dayRows.compactMap { dayKey($0).text }
             if let windowDays, days.count > windowDays { days = Array(days.suffix(windowDays)) }
             let window = Set(days)
-            let dayTotals = Dictionary(dayRows.map { ($0.keys[0] ?? "", $0.values[0] ?? 0) }, uniquingKeysWith: { $0 + $1 })
-            for row in dayRows.sorted(by: { ($0.keys[0] ?? "") < ($1.keys[0] ?? "") }) {
-                guard let day = row.keys[0], window.contains(day) else { continue }
+            for row in dayRows {
+                guard let day = dayKey(row).text, window.contains(day) else { continue }
                 let dayTotal = row.values[0] ?? 0
                 if dayTotal < Double(minimumRows) {
                     skippedDays += 1
@@ -111,9 +128,8 @@ struct MatchRateCheck: CheckBuilder {
                 if tierColumn != nil {
                     for (tier, limits) in thresholds.perDayTiers.sorted(by: { $0.key < $1.key }) {
                         let count =
-                            rows.first(where: { $0.grouped[0] && $0.grouped[1] && $0.keys[0] == day && $0.keys[1] == tier })?
-                            .values[0] ?? 0
-                        add("date=\(day) tier=\(tier)", count: count, of: dayTotals[day] ?? dayTotal, limits)
+                            rows.first(where: { dayKey($0) == .value(day) && tierKey($0) == .value(tier) })?.values[0] ?? 0
+                        add("date=\(day) tier=\(tier)", count: count, of: dayTotal, limits)
                     }
                 }
             }

@@ -33,6 +33,7 @@ struct ReconciliationCheck: CheckBuilder {
             }
             // Grouped terms filter the grouped branch; scalar ones filter the aggregate.
             let filterClause = term.group == nil ? (filterAlias.map { " filter (where \($0))" } ?? "") : ""
+            let figure = index == 0 ? "left" : index == 1 ? "right" : "bridge.\(term.label)"
             let aggregate: String
             if let sum = term.sum {
                 part.projections.append(Projection(alias: valueAlias, sql: "(\(try support.render(sum)))"))
@@ -46,9 +47,11 @@ struct ReconciliationCheck: CheckBuilder {
             if let group = term.group {
                 part.projections.append(Projection(alias: "\(alias)_g", sql: "(\(try support.render(group)))::text"))
                 part.groupings.append(
-                    Grouping(keys: ["\(alias)_g"], sets: [["\(alias)_g"]], filter: filterAlias, aggregates: [aggregate]))
+                    Grouping(
+                        name: figure, keys: ["\(alias)_g"], sets: [["\(alias)_g"]], filter: filterAlias,
+                        aggregates: [Aggregate(figure: "value", sql: aggregate)]))
             } else {
-                part.scalars.append(aggregate)
+                part.scalars.append(Aggregate(figure: figure, sql: aggregate))
             }
             return part
         }
@@ -67,8 +70,8 @@ struct ReconciliationCheck: CheckBuilder {
         return text
     }
 
-    /// Each term's value per group key ("all" when ungrouped).
-    func values(_ outputs: CheckOutputs) -> [[String: Double]] {
+    /// Each term's value per group key (`.all` when ungrouped; `.null` for a NULL group).
+    func values(_ outputs: CheckOutputs) -> [[GroupKey: Double]] {
         var scanIndex = 0
         var queryIndex = 0
         return terms.map { term in
@@ -76,18 +79,22 @@ struct ReconciliationCheck: CheckBuilder {
                 let scan = outputs.scans[scanIndex]
                 scanIndex += 1
                 if term.group != nil {
-                    var byGroup: [String: Double] = [:]
-                    for row in scan.groupings[0] { byGroup[row.keys[0] ?? "(null)", default: 0] += row.values[0] ?? 0 }
+                    var byGroup: [GroupKey: Double] = [:]
+                    for row in scan.groupings[0] { byGroup[row.keys[0], default: 0] += row.values[0] ?? 0 }
                     return byGroup
                 }
-                return ["all": scan.scalars[0] ?? 0]
+                return [.all: scan.scalars[0] ?? 0]
             }
             let result = outputs.queries[queryIndex]
             queryIndex += 1
-            var byGroup: [String: Double] = [:]
+            // `value` by name (else the last column); the group is the first other column.
+            let valueIndex = result.columnIndex("value") ?? result.columnNames.count - 1
+            let groupIndex = result.columnNames.indices.first { $0 != valueIndex }
+            var byGroup: [GroupKey: Double] = [:]
             for row in result.rows {
-                let value = row.last.flatMap { $0 }.flatMap { Double($0) } ?? 0
-                let key = groupLabel == nil || row.count < 2 ? "all" : (row[0] ?? "(null)")
+                let value = row[valueIndex].flatMap { Double($0) } ?? 0
+                var key = GroupKey.all
+                if groupLabel != nil, let groupIndex { key = row[groupIndex].map(GroupKey.value) ?? .null }
                 byGroup[key, default: 0] += value
             }
             return byGroup
@@ -110,7 +117,7 @@ struct ReconciliationCheck: CheckBuilder {
             let status: CheckStatus = ok ? .pass : (definition.severity == .error ? .fail : .warn)
             var namedValues = ["left": termValues[0], "right": termValues[1], "difference": difference]
             for (index, term) in bridge.enumerated() { namedValues["bridge.\(term.label)"] = termValues[index + 2] }
-            let groupKey = groupLabel.map { "\($0)=\(key)" } ?? "all"
+            let groupKey = groupLabel.map { "\($0)=\(key)" } ?? key.description
             groups.append(
                 GroupResult(
                     key: groupKey, status: status,

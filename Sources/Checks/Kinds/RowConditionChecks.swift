@@ -19,7 +19,7 @@ extension RowConditionCheck {
             ScanPart(
                 table: try support.table(), tableLabel: support.tableLabel,
                 projections: [Projection(alias: "\(prefix)_f", sql: "coalesce(\(condition), false)")],
-                scalars: ["count(*) filter (where \(prefix)_f)"])
+                scalars: [Aggregate(figure: "failing_rows", sql: "count(*) filter (where \(prefix)_f)")])
         ]
     }
 

@@ -18,9 +18,12 @@ struct UniqueCheck: CheckBuilder {
         part.projections.append(Projection(alias: "\(prefix)_k", sql: keyExpression))
         if let filter = try support.filter() {
             part.projections.append(Projection(alias: "\(prefix)_w", sql: "coalesce(\(filter), false)"))
-            part.scalars.append("count(\(prefix)_k) filter (where \(prefix)_w) - count(distinct \(prefix)_k) filter (where \(prefix)_w)")
+            part.scalars.append(
+                Aggregate(
+                    figure: "duplicate_rows",
+                    sql: "count(\(prefix)_k) filter (where \(prefix)_w) - count(distinct \(prefix)_k) filter (where \(prefix)_w)"))
         } else {
-            part.scalars.append("count(\(prefix)_k) - count(distinct \(prefix)_k)")
+            part.scalars.append(Aggregate(figure: "duplicate_rows", sql: "count(\(prefix)_k) - count(distinct \(prefix)_k)"))
         }
         return [part]
     }
@@ -62,16 +65,16 @@ struct RowCountMatchCheck: CheckBuilder {
         var left = ScanPart(table: try support.table(), tableLabel: support.tableLabel)
         if let filter = try support.filter() {
             left.projections.append(Projection(alias: "\(prefix)_w", sql: "coalesce(\(filter), false)"))
-            left.scalars.append("count(*) filter (where \(prefix)_w)")
+            left.scalars.append(Aggregate(figure: "rows", sql: "count(*) filter (where \(prefix)_w)"))
         } else {
-            left.scalars.append("count(*)")
+            left.scalars.append(Aggregate(figure: "rows", sql: "count(*)"))
         }
         var right = ScanPart(table: support.context.sql(to), tableLabel: support.context.label(to))
         if let toFilter {
             right.projections.append(Projection(alias: "\(prefix)_tw", sql: "coalesce((\(try support.render(toFilter))), false)"))
-            right.scalars.append("count(*) filter (where \(prefix)_tw)")
+            right.scalars.append(Aggregate(figure: "other_rows", sql: "count(*) filter (where \(prefix)_tw)"))
         } else {
-            right.scalars.append("count(*)")
+            right.scalars.append(Aggregate(figure: "other_rows", sql: "count(*)"))
         }
         return [left, right]
     }
@@ -136,7 +139,8 @@ struct FreshnessCheck: CheckBuilder {
             part.projections.append(Projection(alias: "\(prefix)_w", sql: "coalesce(\(filter), false)"))
             newest = "max(\(prefix)_c) filter (where \(prefix)_w)"
         }
-        part.scalars.append("extract(epoch from (now() - (\(newest))::timestamptz)) / 3600")
+        part.scalars.append(
+            Aggregate(figure: "age_hours", sql: "extract(epoch from (now() - (\(newest))::timestamptz)) / 3600"))
         return [part]
     }
 
@@ -185,7 +189,7 @@ struct SQLQueryCheck: CheckBuilder {
 
     func judge(_ outputs: CheckOutputs) -> Judgement {
         let result = outputs.queries[0]
-        let totalIndex = result.columnNames.count - 1
+        let totalIndex = result.columnIndex("__reckon_total") ?? result.columnNames.count - 1
         let total = result.rows.first.flatMap { $0[totalIndex] }.flatMap(Double.init) ?? 0
         var judgement = support.judgeCount(total, of: total, noun: "failing rows")
         judgement.message =
@@ -194,9 +198,10 @@ struct SQLQueryCheck: CheckBuilder {
             : "\(support.definition.name): the query returned \(formatNumber(total)) failing rows"
         judgement.metrics = ["failing_rows": total]
         if judgement.status != .pass {
-            judgement.sampleColumns = Array(result.columnNames.dropLast())
+            let keep = result.columnNames.indices.filter { $0 != totalIndex }
+            judgement.sampleColumns = keep.map { result.columnNames[$0] }
             judgement.sampleRows = result.rows.prefix(support.definition.sampleRows ?? support.context.configuration.checkSampleRows)
-                .map { Array($0.dropLast()) }
+                .map { row in keep.map { row[$0] } }
         }
         return judgement
     }

@@ -37,7 +37,7 @@ struct Build: AsyncParsableCommand {
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()
-            _ = try builder.build(progress: BuildProgress.print)
+            let steps = try builder.build(progress: BuildProgress.print)
             do {
                 try builder.publish()
             } catch {
@@ -47,6 +47,7 @@ struct Build: AsyncParsableCommand {
             Output.info(
                 "published \(builder.publishedModels.joined(separator: ", ")) to \(builder.targetSchema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
             )
+            Output.info(BuildProgress.slowest(steps))
             return 0
         }
     }
@@ -59,6 +60,15 @@ enum BuildProgress {
             String(
                 format: "  %@ %@ rows in %.2f s", step.name.padding(toLength: 46, withPad: " ", startingAt: 0),
                 String(step.rows).leftPadded(10), step.seconds))
+    }
+}
+
+extension BuildProgress {
+    /// `slowest steps: a#1 12.3 s, b#2 4.0 s, …`: where a build spends its time.
+    static func slowest(_ steps: [BuildStep], count: Int = 3) -> String {
+        "slowest steps: "
+            + steps.sorted { $0.seconds > $1.seconds }.prefix(count)
+            .map { "\($0.name) \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", ")
     }
 }
 

@@ -77,7 +77,15 @@ enum CheckCommandSupport {
 
     /// Loads the checks folder and applies `--select` (an unknown selector exits 2).
     static func loadChecks(configuration: Configuration, select: [String]) throws -> [CheckDefinition] {
-        let definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+        let definitions: [CheckDefinition]
+        do {
+            definitions = try CheckFileParser.load(directory: configuration.checksDirectory)
+        } catch let errors as InputFileErrors {
+            // Every mistake at once, one `file:line:column: message` line each.
+            throw CommandFailure(
+                message: "\(errors.errors.count) mistakes in the checks files; nothing was run:\n\(errors)",
+                exitCode: ReckonExitCode.badInput)
+        }
         do {
             return try CheckEngine.select(definitions, selectors: select)
         } catch let error as CheckSelectionError {
@@ -138,10 +146,11 @@ enum CheckSummary {
         }
         let passed = result.count(.pass)
         let summary =
-            "\(result.checks.count) checks on \(result.checkedSchema): \(passed) passed, \(result.count(.warn)) warned, "
+            "\(counted(result.checks.count, "check")) on \(result.checkedSchema): \(passed) passed, \(result.count(.warn)) warned, "
             + "\(result.count(.fail)) failed, \(result.count(.error)) errored in \(String(format: "%.2f", result.durationSeconds)) s"
         let verdictColor = result.count(.fail) + result.count(.error) > 0 ? "31;1" : (result.count(.warn) > 0 ? "33" : "32")
         lines.append(color(summary, verdictColor))
+        LiveProgress.shared.clear()
         Swift.print(lines.joined(separator: "\n"))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checks
 import Foundation
 import ModelBuild
 import PostgresClient
@@ -7,10 +8,13 @@ import ReckonCore
 /// `reckon compile`: the model SQL with every placeholder rendered, for reading or psql.
 struct Compile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render the model SQL (placeholders resolved) into a folder, without running it.",
+        abstract: "Render the model SQL and the checks' SQL (placeholders resolved) into a folder, without running it.",
         discussion: """
             Writes 00_prepare.sql (staging schema), 00_functions.sql and one file per model, \
-            each runnable with `psql -v ON_ERROR_STOP=1 -f`. Needs no database.
+            each runnable with `psql -v ON_ERROR_STOP=1 -f`, and under checks/ every statement \
+            `reckon check` runs on the target schema: one file per fused table scan and per \
+            user query, each headed by a comment listing the checks it serves (for reading and \
+            EXPLAIN). Needs no database.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -44,7 +48,20 @@ struct Compile: AsyncParsableCommand {
                     String(format: "%02d_%@.sql", index + 1, model.name),
                     statements.map { "-- \(model.path):\($0.line)\n\($0.text);" }.joined(separator: "\n\n") + "\n")
             }
-            print("wrote \(models.count + 2) files to \(output)")
+            var checkFiles = 0
+            if FileManager.default.fileExists(atPath: configuration.checksDirectory) {
+                let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: [])
+                let context = CheckContext(configuration: configuration, checkedSchema: plan.targetSchema)
+                let folder = (output as NSString).appendingPathComponent("checks")
+                // Replace the folder's files: a file of a check removed since must not linger.
+                try? FileManager.default.removeItem(atPath: folder)
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                for query in CheckEngine.compile(definitions, context: context) {
+                    try write("checks/" + query.fileName, query.text)
+                    checkFiles += 1
+                }
+            }
+            print("wrote \(models.count + 2) model files and \(checkFiles) check files to \(output)")
             return 0
         }
     }

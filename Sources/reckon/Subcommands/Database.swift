@@ -32,7 +32,8 @@ struct Database: AsyncParsableCommand {
             case .status:
                 let state = cluster.status()
                 print(state.rawValue)
-                return state == .running ? 0 : 1
+                // As `pg_ctl status`: 3 when the server is not running.
+                return state == .running ? ReckonExitCode.success : ReckonExitCode.database
             case .url:
                 print(cluster.connectionString)
             }

@@ -12,11 +12,12 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Write-audit-publish: the models are built into <target>__staging, every check runs on \
             the staging marts, and the marts are published in one transaction only when no check \
-            of severity error failed or errored. Otherwise staging is dropped, the published marts \
-            stay as they were, and the exit code is 1. Exit codes: 0 published, 1 a check blocked \
-            publishing, 2 bad configuration, checks file or report path, 3 database unreachable, SQL \
-            error in the build or publish.lock_timeout expired, 130/143 interrupted by SIGINT/SIGTERM \
-            (never published).
+            of severity error failed or errored. Otherwise the published marts stay as they were, \
+            the rejected candidate stays in <target>__staging (where the failing-row SQL of each \
+            check runs) until the next build, and the exit code is 1. Exit codes: 0 published, 1 a check \
+            blocked publishing, 2 bad configuration, checks file, arguments or report path, 3 database \
+            unreachable, SQL error in the build or publish.lock_timeout expired, 130/143 interrupted by \
+            SIGINT/SIGTERM (never published).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -48,8 +49,9 @@ struct Run: AsyncParsableCommand {
             try builder.lock(onWait: Output.info)
             defer { builder.unlock() }
             let start = Date()
-            _ = try builder.build(progress: BuildProgress.print)
-            Output.info("built into \(builder.stagingSchema); running \(definitions.count) checks there")
+            let steps = try builder.build(progress: BuildProgress.print)
+            Output.info(BuildProgress.slowest(steps))
+            Output.info("built into \(builder.stagingSchema); running \(counted(definitions.count, "check")) there")
             let results: [CheckResult]
             do {
                 results = try await CheckCommandSupport.runChecks(

@@ -46,7 +46,7 @@ enum Output {
     }
 
     static func info(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        LiveProgress.shared.line(message)
     }
 
     /// `text` in the ANSI colour `code` when `descriptor` (default stderr) may be coloured.
