@@ -230,6 +230,7 @@ public struct CheckEngine: Sendable {
                 observed: judgement.observed, expected: judgement.expected, message: judgement.message,
                 metrics: judgement.metrics, groups: judgement.groups, sampleColumns: judgement.sampleColumns,
                 sampleRows: judgement.sampleRows, sql: plan.failingSQL, durationSeconds: seconds[index] ?? 0)
+            results[index]?.shownSampleColumns = definition.sampleColumns
         }
         return results.enumerated().map { index, result in
             result ?? errorResult(definitions[index], sql: "", message: "internal error: not run", seconds: 0)

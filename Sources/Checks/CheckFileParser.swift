@@ -8,7 +8,7 @@ import Yams
 public enum CheckFileParser {
     static let commonKeys = [
         "name", "kind", "severity", "description", "tags", "owner", "where", "table", "error_if", "warn_if",
-        "sample_rows", "timeout_seconds",
+        "sample_rows", "timeout_seconds", "sample_columns",
     ]
 
     /// The keys each kind accepts besides the common ones.
@@ -24,7 +24,7 @@ public enum CheckFileParser {
                 "matched", "tier_column", "date_column", "window_days", "min_rows", "overall", "tiers", "per_day",
             ]
         case .reconciliation:
-            return ["name", "kind", "severity", "description", "tags", "owner", "sample_rows", "timeout_seconds"] + [
+            return ["name", "kind", "severity", "description", "tags", "owner", "sample_rows", "timeout_seconds", "sample_columns"] + [
                 "left", "right", "bridge", "group_by", "tolerance",
             ]
         case .sql: return commonKeys.filter { $0 != "table" && $0 != "where" } + ["sql"]
@@ -116,6 +116,7 @@ public enum CheckFileParser {
         if let sampleRows = definition.sampleRows, sampleRows < 0 {
             throw try object.required("sample_rows").error("'sample_rows' of \(what) must be 0 or more")
         }
+        definition.sampleColumns = try object.stringList("sample_columns")
         definition.timeoutSeconds = try object.integer("timeout_seconds")
         if let timeout = definition.timeoutSeconds, timeout < 1 {
             throw try object.required("timeout_seconds").error("'timeout_seconds' of \(what) must be at least 1")

@@ -29,7 +29,10 @@ struct Check: AsyncParsableCommand {
     var noFuse = false
 
     func run() async throws {
-        await runReporting {
+        let schemaOverride = targetSchema
+        await runReportingResult(
+            command: "check", common: common, reports: reports, checkedSchema: { schemaOverride ?? $0.targetSchema }
+        ) {
             let configuration = try common.loadConfiguration()
             let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
             let schema = targetSchema ?? configuration.targetSchema
