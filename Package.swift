@@ -39,7 +39,7 @@ let package = Package(
                 "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .target(name: "Email", dependencies: ["CLibCurl", "Checks", "ReckonCore", "Reports"]),
-        .testTarget(name: "EmailTests", dependencies: ["Email", "Checks", "Reports", "ReckonCore"]),
+        .testTarget(name: "EmailTests", dependencies: ["Email", "Checks", "Reports", "ReckonCore", "TestSupport"]),
         .executableTarget(
             name: "reckon",
             dependencies: [

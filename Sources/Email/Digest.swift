@@ -49,7 +49,7 @@ public struct DigestRenderer: Sendable {
 
         var html = HTMLDigest(reportURL: reportURL)
         var text = TextDigest()
-        html.begin(title: subject, heading: Self.heading(result), summary: Self.summary(result), meta: Self.meta(result))
+        html.begin(title: subject, heading: HTMLDigest.heading(result), summary: Self.summary(result), meta: Self.meta(result))
         text.begin(heading: Self.heading(result), summary: Self.summary(result), meta: Self.meta(result), reportURL: reportURL)
         if let reason = result.errorMessage {
             html.runError(reason)
@@ -75,21 +75,15 @@ public struct DigestRenderer: Sendable {
                 text.note(line)
             }
         }
-        for chart in charts {
-            let block = HTMLDigest.matchRate(chart)
-            guard html.byteCount + block.utf8.count <= maximumHTMLBytes - 4_000 else { continue }
-            html.append(block)
-            text.matchRate(chart)
-        }
         if !warnings.isEmpty {
             html.section("Warnings", count: warnings.count, color: Palette.warn)
             text.section("WARNINGS", count: warnings.count)
             var shown = 0
             for check in warnings {
-                let block = HTMLDigest.warning(check)
+                let block = HTMLDigest.warning(check, sample: sample(check, rows: 3))
                 guard html.byteCount + block.utf8.count <= maximumHTMLBytes - 3_000 else { break }
                 html.append(block)
-                text.warning(check)
+                text.warning(check, sample: sample(check, rows: 3))
                 shown += 1
             }
             if shown < warnings.count {
@@ -97,6 +91,12 @@ public struct DigestRenderer: Sendable {
                 html.note(line)
                 text.note(line)
             }
+        }
+        for chart in charts {
+            let block = HTMLDigest.matchRate(chart)
+            guard html.byteCount + block.utf8.count <= maximumHTMLBytes - 4_000 else { continue }
+            html.append(block)
+            text.matchRate(chart)
         }
         if !passed.isEmpty {
             let names = passed.prefix(12).map(\.name).joined(separator: ", ") + (passed.count > 12 ? ", …" : "")
@@ -115,8 +115,8 @@ public struct DigestRenderer: Sendable {
         return "see the full report (reckon report --html)"
     }
 
-    private func sample(_ check: CheckResult) -> SampleView {
-        SampleView.make(check, maximumRows: sampleRows, maximumLength: cellLength)
+    private func sample(_ check: CheckResult, rows: Int? = nil) -> SampleView {
+        SampleView.make(check, maximumRows: rows ?? sampleRows, maximumLength: cellLength)
     }
 
     /// `reckon: 2 failed, 1 warning — analytics/analytics — 2026-11-24`.
@@ -267,6 +267,11 @@ struct HTMLDigest {
 
     static func escape(_ text: String) -> String { ReportText.htmlEscaped(ReportText.xmlSafe(text)) }
 
+    /// The heading, the day kept on one line.
+    static func heading(_ result: RunResult) -> String {
+        "reckon audit of \(name(DigestRenderer.target(result))) — <span style=\"white-space:nowrap\">\(DigestRenderer.day(result.startedAt))</span>"
+    }
+
     /// A check name that wraps after underscores, never inside a word.
     static func name(_ text: String) -> String { escape(text).replacingOccurrences(of: "_", with: "_<wbr>") }
 
@@ -295,7 +300,7 @@ struct HTMLDigest {
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" class="rk-body" style="background:#f2f4f7"><tr><td align="center" style="padding:12px 8px">
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:640px;width:100%"><tr><td>
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" class="rk-card" style="background:#ffffff;border:1px solid #d0d5dd;border-radius:6px;margin:0 0 12px"><tr><td style="padding:14px 16px">
-            <div style="font-size:18px;font-weight:bold;margin:0 0 4px">\(Self.escape(heading))</div>
+            <div style="font-size:18px;font-weight:bold;margin:0 0 4px">\(heading)</div>
             <div style="font-size:15px;margin:0 0 4px">\(Self.escape(summary))</div>
             <div class="rk-muted" style="font-size:12px;color:#475467">\(Self.escape(meta))</div>
 
@@ -385,25 +390,7 @@ struct HTMLDigest {
         } else if !check.message.isEmpty {
             block += "<div style=\"margin:0 0 8px\">\(escape(check.message))</div>\n"
         }
-        if !sample.rows.isEmpty {
-            let total = check.sampleRows.count
-            block += "<div style=\"font-weight:bold;margin:8px 0 4px\">Failing rows (\(sample.rows.count) of the \(total) sampled)</div>\n"
-            block += "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px;\(mono);margin:0 0 8px\">\n"
-            block += "<tr class=\"rk-head\">"
-            for column in sample.columns {
-                block += "<th align=\"left\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
-            }
-            block += "</tr>\n"
-            for row in sample.rows {
-                block += "<tr>"
-                for cell in row {
-                    let text = cell.map(escape) ?? "<i class=\"rk-muted\" style=\"color:#667085\">NULL</i>"
-                    block += "<td style=\"padding:3px 6px;border:1px solid #eaecf0;vertical-align:top;overflow-wrap:anywhere\">\(text)</td>"
-                }
-                block += "</tr>\n"
-            }
-            block += "</table>\n"
-        }
+        block += sampleTable(check, sample: sample)
         if !check.sql.isEmpty {
             block += "<div style=\"font-weight:bold;margin:8px 0 4px\">SQL listing every failing row</div>\n"
             block += "<pre class=\"rk-code\" style=\"margin:0;padding:8px;background:#f9fafb;border:1px solid #eaecf0;border-radius:4px;font-size:12px;\(mono);white-space:pre-wrap;overflow-wrap:anywhere\">\(escape(check.sql))</pre>\n"
@@ -411,7 +398,30 @@ struct HTMLDigest {
         return block + cardEnd
     }
 
-    static func warning(_ check: CheckResult) -> String {
+    static func sampleTable(_ check: CheckResult, sample: SampleView) -> String {
+        guard !sample.rows.isEmpty else { return "" }
+        var block = ""
+        let total = check.sampleRows.count
+        block += "<div style=\"font-weight:bold;margin:8px 0 4px\">Failing rows (\(sample.rows.count) of the \(total) sampled)</div>\n"
+        block += "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px;\(mono);margin:0 0 8px\">\n"
+        block += "<tr class=\"rk-head\">"
+        for column in sample.columns {
+            block += "<th align=\"left\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
+        }
+        block += "</tr>\n"
+        for row in sample.rows {
+            block += "<tr>"
+            for cell in row {
+                let text = cell.map(escape) ?? "<i class=\"rk-muted\" style=\"color:#667085\">NULL</i>"
+                block += "<td style=\"padding:3px 6px;border:1px solid #eaecf0;vertical-align:top;overflow-wrap:anywhere\">\(text)</td>"
+            }
+            block += "</tr>\n"
+        }
+        block += "</table>\n"
+            return block
+    }
+
+    static func warning(_ check: CheckResult, sample: SampleView) -> String {
         var block = cardStart(.warn)
         block += "<div style=\"font-size:15px;font-weight:bold\">\(badge(check.status)) \(name(check.name))</div>\n"
         block += meta(check)
@@ -419,6 +429,7 @@ struct HTMLDigest {
             block += "<div style=\"margin:0 0 6px\">\(escape(description))</div>\n"
         }
         block += verdict(check)
+        block += sampleTable(check, sample: sample)
         return block + cardEnd
     }
 
@@ -522,42 +533,48 @@ struct TextDigest {
         } else if !check.message.isEmpty {
             line("  \(check.message)")
         }
-        if !sample.rows.isEmpty {
-            line("  Failing rows (\(sample.rows.count) of the \(check.sampleRows.count) sampled):")
-            let cells = sample.rows.map { $0.map { $0 ?? "NULL" } }
-            let widths = sample.columns.indices.map { index in
-                ([sample.columns[index]] + cells.map { $0[index] }).map(\.count).max() ?? 0
-            }
-            func format(_ values: [String]) -> String {
-                values.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                    .joined(separator: " | ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-            }
-            line("    " + format(sample.columns))
-            line("    " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-"))
-            for row in cells { line("    " + format(row)) }
-        }
+        sampleTable(check, sample: sample)
         if !check.sql.isEmpty {
             line("  SQL listing every failing row:")
             for sqlLine in check.sql.split(separator: "\n", omittingEmptySubsequences: false) { line("    " + sqlLine) }
         }
     }
 
-    mutating func warning(_ check: CheckResult) {
+    mutating func sampleTable(_ check: CheckResult, sample: SampleView) {
+        guard !sample.rows.isEmpty else { return }
+        line("  Failing rows (\(sample.rows.count) of the \(check.sampleRows.count) sampled):")
+        let cells = sample.rows.map { $0.map { $0 ?? "NULL" } }
+        let widths = sample.columns.indices.map { index in
+            ([sample.columns[index]] + cells.map { $0[index] }).map(\.count).max() ?? 0
+        }
+        func format(_ values: [String]) -> String {
+            values.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: " | ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        line("    " + format(sample.columns))
+        line("    " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-"))
+        for row in cells { line("    " + format(row)) }
+            }
+
+    mutating func warning(_ check: CheckResult, sample: SampleView) {
         header(check)
         verdict(check)
+        sampleTable(check, sample: sample)
     }
 
     mutating func matchRate(_ table: MatchRateTable) {
         line()
         line("Match rate per tier, last \(table.days.count) days — \(table.checkName)")
-        let width = max(7, table.tiers.map(\.count).max() ?? 0)
-        line("  day   " + table.tiers.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        let width = max(6, table.tiers.map(\.count).max() ?? 0)
+        func right(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func trimmed(_ text: String) -> String { text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        line(trimmed("  day   " + table.tiers.map { right($0) + " " }.joined(separator: " ")))
         for day in table.days.reversed() {
             let values = table.tiers.map { tier -> String in
-                let text = table.cells[day]?[tier].map { ReportText.percent($0.rate) + ($0.status == .pass ? "" : "!") } ?? "–"
-                return String(repeating: " ", count: max(0, width - text.count)) + text
+                guard let cell = table.cells[day]?[tier] else { return right("–") + " " }
+                return right(ReportText.percent(cell.rate)) + (cell.status == .pass ? " " : "!")
             }
-            line("  " + String(day.suffix(5)) + " " + values.joined(separator: "  "))
+            line(trimmed("  " + String(day.suffix(5)) + " " + values.joined(separator: " ")))
         }
         line("  (! = below its threshold)")
     }

@@ -127,13 +127,13 @@ public struct EmailMessage: Sendable, Equatable {
         let alternative = "reckon-alt-\(identifier)"
         var body: [String] = []
         if attachments.isEmpty {
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(alternative)\"")
+            lines.append("Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"")
             body += alternativeParts(boundary: alternative)
         } else {
             let mixed = "reckon-mixed-\(identifier)"
-            lines.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
+            lines.append("Content-Type: multipart/mixed;\r\n boundary=\"\(mixed)\"")
             body.append("--" + mixed)
-            body.append("Content-Type: multipart/alternative; boundary=\"\(alternative)\"")
+            body.append("Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"")
             body.append("")
             body += alternativeParts(boundary: alternative)
             for attachment in attachments {
