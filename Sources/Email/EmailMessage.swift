@@ -192,9 +192,10 @@ enum HeaderEncoding {
     /// Lines of a folded header stay within this many characters when they can.
     static let lineLimit = 78
 
-    /// `text` on one line: CR, LF and other control characters become spaces.
+    /// `text` on one line: a CRLF pair, CR, LF and other control characters become one space each.
     static func singleLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        let joined = text.replacingOccurrences(of: "\r\n", with: " ")
+        return String(String.UnicodeScalarView(joined.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }
 
     /// Whether `text` is printable ASCII that needs no encoding.
