@@ -30,14 +30,18 @@ public struct DailyAuditEmail: Sendable {
         guard !to.isEmpty else { throw EmailError.missingSetting("no recipient: give --to, email.to or RECKON_EMAIL_TO") }
         let renderer = DigestRenderer(reportURL: settings.reportURL, reportAttached: attachedReport != nil)
         let digest = renderer.render(result, subjectOverride: subject)
-        let attachments = attachedReport.map { [EmailAttachment(fileName: "reckon-report.html", contentType: "text/html; charset=utf-8", data: $0)] } ?? []
-        return EmailMessage(from: from, to: to, subject: digest.subject, date: date, text: digest.text, html: digest.html, attachments: attachments)
+        let attachments =
+            attachedReport.map { [EmailAttachment(fileName: "reckon-report.html", contentType: "text/html; charset=utf-8", data: $0)] }
+            ?? []
+        return EmailMessage(
+            from: from, to: to, subject: digest.subject, date: date, text: digest.text, html: digest.html, attachments: attachments)
     }
 
     /// Sends `message` through the configured server (`smtp_url`, `smtp_tls`, the password).
     public func send(_ message: EmailMessage) throws {
         guard let url = settings.smtpURL else {
-            throw EmailError.missingSetting("no SMTP server: set email.smtp_url in reckon.yml or RECKON_SMTP_URL (or write the message with --eml FILE)")
+            throw EmailError.missingSetting(
+                "no SMTP server: set email.smtp_url in reckon.yml or RECKON_SMTP_URL (or write the message with --eml FILE)")
         }
         let sender = SMTPSender(url: url, tls: settings.tls, password: settings.password, caFile: settings.caFile)
         try sender.send(message.rendered(), from: message.from.address, to: message.to.map(\.address))

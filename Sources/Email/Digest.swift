@@ -363,7 +363,8 @@ struct HTMLDigest {
         var parts = [check.kind, "severity \(check.severity.rawValue)", "\(check.file):\(check.line)"]
         if let table = check.table { parts.insert(table, at: 0) }
         if let owner = check.owner { parts.append("owner \(owner)") }
-        return "<div class=\"rk-muted\" style=\"font-size:12px;color:#475467;margin:2px 0 6px;overflow-wrap:break-word\">\(escape(parts.joined(separator: " · ")))</div>\n"
+        return
+            "<div class=\"rk-muted\" style=\"font-size:12px;color:#475467;margin:2px 0 6px;overflow-wrap:break-word\">\(escape(parts.joined(separator: " · ")))</div>\n"
     }
 
     static func verdict(_ check: CheckResult) -> String {
@@ -393,7 +394,8 @@ struct HTMLDigest {
         block += sampleTable(check, sample: sample)
         if !check.sql.isEmpty {
             block += "<div style=\"font-weight:bold;margin:8px 0 4px\">SQL listing every failing row</div>\n"
-            block += "<pre class=\"rk-code\" style=\"margin:0;padding:8px;background:#f9fafb;border:1px solid #eaecf0;border-radius:4px;font-size:12px;\(mono);white-space:pre-wrap;overflow-wrap:anywhere\">\(escape(check.sql))</pre>\n"
+            block +=
+                "<pre class=\"rk-code\" style=\"margin:0;padding:8px;background:#f9fafb;border:1px solid #eaecf0;border-radius:4px;font-size:12px;\(mono);white-space:pre-wrap;overflow-wrap:anywhere\">\(escape(check.sql))</pre>\n"
         }
         return block + cardEnd
     }
@@ -403,10 +405,12 @@ struct HTMLDigest {
         var block = ""
         let total = check.sampleRows.count
         block += "<div style=\"font-weight:bold;margin:8px 0 4px\">Failing rows (\(sample.rows.count) of the \(total) sampled)</div>\n"
-        block += "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px;\(mono);margin:0 0 8px\">\n"
+        block +=
+            "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px;\(mono);margin:0 0 8px\">\n"
         block += "<tr class=\"rk-head\">"
         for column in sample.columns {
-            block += "<th align=\"left\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
+            block +=
+                "<th align=\"left\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
         }
         block += "</tr>\n"
         for row in sample.rows {
@@ -418,7 +422,7 @@ struct HTMLDigest {
             block += "</tr>\n"
         }
         block += "</table>\n"
-            return block
+        return block
     }
 
     static func warning(_ check: CheckResult, sample: SampleView) -> String {
@@ -435,8 +439,10 @@ struct HTMLDigest {
 
     static func matchRate(_ table: MatchRateTable) -> String {
         var block = cardStart(.pass)
-        block += "<div style=\"font-size:15px;font-weight:bold;margin:0 0 6px\">Match rate per tier, last \(table.days.count) days — \(name(table.checkName))</div>\n"
-        block += "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px\">\n<tr class=\"rk-head\"><th align=\"left\" style=\"padding:3px 4px;background:#f2f4f7\">day</th>"
+        block +=
+            "<div style=\"font-size:15px;font-weight:bold;margin:0 0 6px\">Match rate per tier, last \(table.days.count) days — \(name(table.checkName))</div>\n"
+        block +=
+            "<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\" style=\"border-collapse:collapse;font-size:12px\">\n<tr class=\"rk-head\"><th align=\"left\" style=\"padding:3px 4px;background:#f2f4f7\">day</th>"
         for tier in table.tiers {
             block += "<th align=\"left\" style=\"padding:3px 4px;background:#f2f4f7;overflow-wrap:anywhere\">\(name(tier))</th>"
         }
@@ -457,8 +463,10 @@ struct HTMLDigest {
                 let rest =
                     percent == 100
                     ? "" : "<td class=\"rk-track\" style=\"background:#eaecf0;height:8px;font-size:1px;line-height:1px\">&nbsp;</td>"
-                block += "<td style=\"padding:3px 4px;vertical-align:middle\"><div style=\"color:\(cell.status == .pass ? "inherit" : color)\">\(ReportText.percent(cell.rate))</div>"
-                block += "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>\(bar)\(rest)</tr></table></td>"
+                block +=
+                    "<td style=\"padding:3px 4px;vertical-align:middle\"><div style=\"color:\(cell.status == .pass ? "inherit" : color)\">\(ReportText.percent(cell.rate))</div>"
+                block +=
+                    "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>\(bar)\(rest)</tr></table></td>"
             }
             block += "</tr>\n"
         }
@@ -554,7 +562,7 @@ struct TextDigest {
         line("    " + format(sample.columns))
         line("    " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-"))
         for row in cells { line("    " + format(row)) }
-            }
+    }
 
     mutating func warning(_ check: CheckResult, sample: SampleView) {
         header(check)

@@ -22,7 +22,8 @@ public struct EmailAddress: Sendable, Equatable, CustomStringConvertible {
         if trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") {
             address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
             let rawName = trimmed[..<open].trimmingCharacters(in: .whitespaces)
-            let unquoted = rawName.count >= 2 && rawName.hasPrefix("\"") && rawName.hasSuffix("\"") ? String(rawName.dropFirst().dropLast()) : rawName
+            let unquoted =
+                rawName.count >= 2 && rawName.hasPrefix("\"") && rawName.hasSuffix("\"") ? String(rawName.dropFirst().dropLast()) : rawName
             name = unquoted.isEmpty ? nil : HeaderEncoding.singleLine(unquoted)
         }
         guard isValidAddress(address) else {

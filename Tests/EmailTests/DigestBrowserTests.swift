@@ -64,9 +64,11 @@ import Testing
         let page = directory.appendingPathComponent("digest.html")
         try digest.html.write(to: page, atomically: true, encoding: .utf8)
         let probed = directory.appendingPathComponent("probed.html")
-        try digest.html.replacingOccurrences(of: "</body>", with: Self.probe + "</body>").write(to: probed, atomically: true, encoding: .utf8)
+        try digest.html.replacingOccurrences(of: "</body>", with: Self.probe + "</body>").write(
+            to: probed, atomically: true, encoding: .utf8)
 
-        let dom = try chromium(["--virtual-time-budget=2000", "--dump-dom", probed.absoluteString], profile: directory.appendingPathComponent("p1"))
+        let dom = try chromium(
+            ["--virtual-time-budget=2000", "--dump-dom", probed.absoluteString], profile: directory.appendingPathComponent("p1"))
         #expect(dom.status == 0)
         let attribute = try #require(dom.output.range(of: "data-probe=\"")).upperBound
         let end = try #require(dom.output[attribute...].firstIndex(of: "\""))
@@ -83,7 +85,8 @@ import Testing
         }
 
         try? FileManager.default.removeItem(at: Self.screenshotPath)
-        let shot = try chromium(["--screenshot=\(Self.screenshotPath.path)", page.absoluteString], profile: directory.appendingPathComponent("p2"))
+        let shot = try chromium(
+            ["--screenshot=\(Self.screenshotPath.path)", page.absoluteString], profile: directory.appendingPathComponent("p2"))
         #expect(shot.status == 0)
         let png = try Data(contentsOf: Self.screenshotPath)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))

@@ -80,7 +80,9 @@ import Testing
 
     @Test func theHTMLUsesNothingMailClientsDrop() {
         let html = renderer.render(EmailFixtures.run(failing: 3, campaign: EmailFixtures.injectingCampaign)).html.lowercased()
-        for forbidden in ["<script", "<svg", "<details", "<img", "<link", "<iframe", "src=", "url(", "@import", "display:flex", "display:grid"] {
+        for forbidden in [
+            "<script", "<svg", "<details", "<img", "<link", "<iframe", "src=", "url(", "@import", "display:flex", "display:grid",
+        ] {
             #expect(!html.contains(forbidden), "\(forbidden)")
         }
         #expect(html.contains("prefers-color-scheme: dark"))

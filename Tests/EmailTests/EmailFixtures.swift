@@ -42,14 +42,17 @@ enum EmailFixtures {
             description: "Spend on ads missing from facebook_ads, per day.", observed: "90 failing rows", expected: "error if > 0",
             sampleColumns: ["date", "statistics_rows", "spend", "ad_ids"],
             sampleRows: [["2026-08-03", "57", "2.01", adIDs], ["2026-08-04", "57", "2.04", adIDs]],
-            sql: "select date, count(*) as statistics_rows, sum(spend) as spend, array_agg(ad_id) as ad_ids from raw.facebook_ad_statistics group by 1")
+            sql:
+                "select date, count(*) as statistics_rows, sum(spend) as spend, array_agg(ad_id) as ad_ids from raw.facebook_ad_statistics group by 1"
+        )
     }
 
     static func matchRateCheck() -> CheckResult {
         var groups: [GroupResult] = []
         for day in 1...20 {
             let date = String(format: "2026-11-%02d", day)
-            groups.append(GroupResult(key: "date=\(date)", status: .pass, observed: "", expected: "", values: ["rate": 0.8 + Double(day % 5) / 100]))
+            groups.append(
+                GroupResult(key: "date=\(date)", status: .pass, observed: "", expected: "", values: ["rate": 0.8 + Double(day % 5) / 100]))
             groups.append(
                 GroupResult(
                     key: "date=\(date) tier=ad_id", status: day == 20 ? .fail : .pass, observed: "", expected: "",
@@ -57,7 +60,8 @@ enum EmailFixtures {
         }
         return CheckResult(
             name: "facebook_match_rate", kind: "match_rate", file: "checks/mart_marketing_attribution.yml", line: 25, severity: .error,
-            status: .fail, description: "Share of Facebook sessions matched to an ad.", observed: "81.2% overall", expected: "≥ 50% per day for ad_id",
+            status: .fail, description: "Share of Facebook sessions matched to an ad.", observed: "81.2% overall",
+            expected: "≥ 50% per day for ad_id",
             groups: groups, sql: "select … group by grouping sets (…)")
     }
 

@@ -15,7 +15,9 @@ import Testing
         let message = EmailMessage(
             from: Self.from, to: to, subject: subject, date: EmailFixtures.startedAt, text: "plain ✓\nsecond line",
             html: "<p>html ✓</p>",
-            attachments: attach ? [EmailAttachment(fileName: "reckon-report.html", contentType: "text/html; charset=utf-8", data: Data("<p>r</p>".utf8))] : [])
+            attachments: attach
+                ? [EmailAttachment(fileName: "reckon-report.html", contentType: "text/html; charset=utf-8", data: Data("<p>r</p>".utf8))]
+                : [])
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-mime-\(UUID().uuidString).eml")
         try message.rendered().write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

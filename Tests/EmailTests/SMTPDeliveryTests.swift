@@ -77,7 +77,8 @@ import Testing
         let server = try SMTPTestServer()
         defer { server.stop() }
         let subject = "reckon: 2 échecs — Umsatz ≠ Stripe — 売上 🚀"
-        let (message, _) = try deliver(DailyAuditEmail(settings: settings(server), subject: subject), EmailFixtures.run(failing: 1), to: server)
+        let (message, _) = try deliver(
+            DailyAuditEmail(settings: settings(server), subject: subject), EmailFixtures.run(failing: 1), to: server)
         #expect(message.subject == subject)
         #expect(message.rawHeaderIsASCII)
         #expect(message.longestHeaderLine <= 78)

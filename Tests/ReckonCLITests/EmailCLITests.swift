@@ -98,7 +98,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let eml = folder + "/digest.eml"
         let outcome = try cli.reckon(
-            ["email", "--result", result, "--to", "a@example.com", "--eml", eml, "--subject", "Prüfung\r\nBcc: x@evil.example", "--attach-report"],
+            [
+                "email", "--result", result, "--to", "a@example.com", "--eml", eml, "--subject", "Prüfung\r\nBcc: x@evil.example",
+                "--attach-report",
+            ],
             environment: ["RECKON_EMAIL_FROM": "audit@example.com"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let message = try SMTPTestServer.parse(URL(fileURLWithPath: eml))
@@ -108,7 +111,8 @@ import Testing
     }
 
     @Test func aMissingSenderOrResultExitsTwo() throws {
-        let noResult = try cli.reckon(["email", "--result", "/nonexistent/r.json", "--eml", "/tmp/x.eml"], environment: ["RECKON_EMAIL_FROM": "a@example.com"])
+        let noResult = try cli.reckon(
+            ["email", "--result", "/nonexistent/r.json", "--eml", "/tmp/x.eml"], environment: ["RECKON_EMAIL_FROM": "a@example.com"])
         #expect(noResult.status == 2)
         let (folder, result, _) = try unreachableResult("check")
         defer { try? FileManager.default.removeItem(atPath: folder) }
