@@ -294,6 +294,9 @@ struct HTMLDigest {
               .rk-head th, .rk-head td { background:#1f242f !important; color:#e4e7ec !important; }
               .rk-track { background:#333741 !important; }
               a { color:#84caff !important; }
+              .rk-s-fail { color:#f97066 !important; } .rk-s-warn { color:#fdb022 !important; }
+              .rk-s-error { color:#b692f6 !important; } .rk-s-pass { color:#47cd89 !important; }
+              .rk-cell { border-color:#333741 !important; }
             }
             </style></head>
             <body class="rk-body" style="margin:0;padding:0;background:#f2f4f7;color:#101828;\(Self.font);font-size:14px;line-height:1.45">
@@ -324,7 +327,9 @@ struct HTMLDigest {
     }
 
     mutating func section(_ title: String, count: Int, color: String) {
-        output += "<div style=\"font-size:16px;font-weight:bold;color:\(color);margin:16px 0 8px\">\(Self.escape(title)) (\(count))</div>\n"
+        let status = color == Palette.warn ? "warn" : "fail"
+        output +=
+            "<div class=\"rk-s-\(status)\" style=\"font-size:16px;font-weight:bold;color:\(color);margin:16px 0 8px\">\(Self.escape(title)) (\(count))</div>\n"
     }
 
     mutating func note(_ line: String) {
@@ -333,7 +338,7 @@ struct HTMLDigest {
 
     mutating func passed(_ line: String) {
         output += """
-            <div style="font-size:16px;font-weight:bold;color:\(Palette.pass);margin:16px 0 8px">Passed</div>
+            <div class="rk-s-pass" style="font-size:16px;font-weight:bold;color:\(Palette.pass);margin:16px 0 8px">Passed</div>
             <div style="margin:0 0 12px">\(Self.escape(line))</div>
 
             """
@@ -371,7 +376,7 @@ struct HTMLDigest {
         let cell = "padding:4px 8px;border-top:1px solid #eaecf0;vertical-align:top;overflow-wrap:break-word"
         return """
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 8px;font-size:14px">
-            <tr><td width="90" style="\(cell);font-weight:bold">Observed</td><td style="\(cell);font-weight:bold;color:\(Palette.color(check.status))">\(escape(check.observed.isEmpty ? "–" : check.observed))</td></tr>
+            <tr><td width="90" style="\(cell);font-weight:bold">Observed</td><td class="rk-s-\(check.status.rawValue)" style="\(cell);font-weight:bold;color:\(Palette.color(check.status))">\(escape(check.observed.isEmpty ? "–" : check.observed))</td></tr>
             <tr><td width="90" style="\(cell);font-weight:bold">Expected</td><td style="\(cell)">\(escape(check.expected.isEmpty ? "–" : check.expected))</td></tr>
             </table>
 
@@ -417,7 +422,8 @@ struct HTMLDigest {
             block += "<tr>"
             for cell in row {
                 let text = cell.map(escape) ?? "<i class=\"rk-muted\" style=\"color:#667085\">NULL</i>"
-                block += "<td style=\"padding:3px 6px;border:1px solid #eaecf0;vertical-align:top;overflow-wrap:anywhere\">\(text)</td>"
+                block +=
+                    "<td class=\"rk-cell\" style=\"padding:3px 6px;border:1px solid #eaecf0;vertical-align:top;overflow-wrap:anywhere\">\(text)</td>"
             }
             block += "</tr>\n"
         }

@@ -104,4 +104,18 @@ import Testing
         #expect(digest.html.contains("<td width=\"41%\" style=\"background:\(Palette.fail)"))
         #expect(digest.text.contains("\n  day    ad_id     all\n  11-20  41.0%!  80.0%\n  11-19  61.0%   84.0%\n"))
     }
+
+    @Test func resultsWrittenBeforeTheNewFieldsStillDecode() throws {
+        let old = """
+            { "schemaVersion": 1, "reckonVersion": "0.1.0", "command": "check", "startedAt": "2026-11-24T06:00:00Z",
+              "durationSeconds": 1.2, "database": "dbname=analytics", "checkedSchema": "analytics",
+              "checks": [ { "name": "a", "kind": "unique", "file": "checks/x.yml", "line": 1, "severity": "error",
+                "status": "fail", "tags": [], "observed": "1", "expected": "0", "message": "", "metrics": {},
+                "groups": [], "sampleColumns": ["id"], "sampleRows": [["1"]], "sql": "select 1", "durationSeconds": 0 } ] }
+            """
+        let result = try RunResult.decode(Data(old.utf8))
+        #expect(result.errorMessage == nil && result.checks.first?.shownSampleColumns == nil)
+        #expect(result.status == .fail)
+        #expect(DigestRenderer.subject(result) == "reckon: 1 failed — analytics/analytics — 2026-11-24")
+    }
 }
