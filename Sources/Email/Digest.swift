@@ -415,7 +415,7 @@ struct HTMLDigest {
         block += "<tr class=\"rk-head\">"
         for column in sample.columns {
             block +=
-                "<th align=\"left\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
+                "<th align=\"left\" class=\"rk-cell\" style=\"padding:3px 6px;background:#f2f4f7;border:1px solid #eaecf0;overflow-wrap:anywhere\">\(name(column))</th>"
         }
         block += "</tr>\n"
         for row in sample.rows {
