@@ -19,6 +19,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CLibCurl", path: "Sources/CLibCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         .target(
             name: "ReckonCore",
@@ -35,11 +38,13 @@ let package = Package(
             dependencies: [
                 "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
             ]),
+        .target(name: "Email", dependencies: ["CLibCurl", "Checks", "ReckonCore", "Reports"]),
+        .testTarget(name: "EmailTests", dependencies: ["Email", "Checks", "Reports", "ReckonCore", "TestSupport"]),
         .executableTarget(
             name: "reckon",
             dependencies: [
                 "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
-                "Checks", "Reports",
+                "Checks", "Reports", "Email",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),

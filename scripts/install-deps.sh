@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what reckon needs from Debian's packages, only when something is missing.
-#   scripts/install-deps.sh          build + run: PostgreSQL server, libpq, libxml2
-#   scripts/install-deps.sh --test   also what the tests use: xmllint, headless Chromium
+#   scripts/install-deps.sh          build + run: PostgreSQL server, libpq, libxml2, libcurl
+#   scripts/install-deps.sh --test   also what the tests use: xmllint, headless Chromium, aiosmtpd (SMTP server)
 set -euo pipefail
-packages=(postgresql libpq-dev libxml2-dev libxml2-utils python3)
-commands=(/usr/lib/postgresql/*/bin/initdb /usr/include/postgresql/libpq-fe.h /usr/include/libxml2/libxml/xmlwriter.h /usr/bin/xmllint /usr/bin/python3)
+packages=(postgresql libpq-dev libxml2-dev libxml2-utils python3 libcurl4-openssl-dev)
+commands=(/usr/lib/postgresql/*/bin/initdb /usr/include/postgresql/libpq-fe.h /usr/include/libxml2/libxml/xmlwriter.h /usr/bin/xmllint /usr/bin/python3 /usr/include/x86_64-linux-gnu/curl/curl.h)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core)
-  commands+=(/usr/bin/chromium)
+  packages+=(chromium fonts-dejavu-core python3-aiosmtpd openssl)
+  commands+=(/usr/bin/chromium /usr/lib/python3/dist-packages/aiosmtpd /usr/bin/openssl)
 fi
 missing=0
 for path in "${commands[@]}"; do

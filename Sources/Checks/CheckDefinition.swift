@@ -288,6 +288,9 @@ public struct CheckDefinition: Sendable, Equatable {
     public var sampleRows: Int?
     /// Time-out of its queries, overriding the configuration.
     public var timeoutSeconds: Int?
+    /// `sample_columns:`: the columns of the failing rows the reports show (nil: the key and
+    /// the columns the check uses).
+    public var sampleColumns: [String]?
     /// What the kind says.
     public var specification: CheckSpecification
 

@@ -218,7 +218,7 @@ public struct CheckEngine: Sendable {
     /// The result of a judged check.
     func result(_ check: PlannedCheck, _ judgement: Judgement, seconds: Double) -> CheckResult {
         let definition = check.definition
-        return CheckResult(
+        var result = CheckResult(
             name: definition.name, kind: definition.kind.rawValue, file: definition.file, line: definition.line,
             severity: definition.severity, status: judgement.status, description: definition.description,
             tags: definition.tags, owner: definition.owner, table: definition.table.map(context.label),
@@ -226,6 +226,8 @@ public struct CheckEngine: Sendable {
             metrics: judgement.metrics, groups: judgement.groups, sampleColumns: judgement.sampleColumns,
             sampleRows: judgement.sampleRows, sql: check.failingSQL, durationSeconds: seconds,
             errorMessage: judgement.status == .error ? judgement.message : nil)
+        result.shownSampleColumns = definition.sampleColumns
+        return result
     }
 
     /// Runs one fused scan; when it fails for a reason other than a time-out and serves

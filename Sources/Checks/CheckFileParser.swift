@@ -8,7 +8,7 @@ import Yams
 public enum CheckFileParser {
     static let commonKeys = [
         "name", "kind", "severity", "description", "tags", "owner", "where", "table", "error_if", "warn_if",
-        "sample_rows", "timeout_seconds",
+        "sample_rows", "timeout_seconds", "sample_columns",
     ]
 
     /// The keys each kind accepts besides the common ones.
@@ -24,7 +24,7 @@ public enum CheckFileParser {
                 "matched", "tier_column", "date_column", "window_days", "min_rows", "overall", "tiers", "per_day",
             ]
         case .reconciliation:
-            return ["name", "kind", "severity", "description", "tags", "owner", "sample_rows", "timeout_seconds"] + [
+            return ["name", "kind", "severity", "description", "tags", "owner", "sample_rows", "timeout_seconds", "sample_columns"] + [
                 "left", "right", "bridge", "group_by", "tolerance",
             ]
         case .sql: return commonKeys.filter { $0 != "table" && $0 != "where" } + ["sql"]
@@ -172,6 +172,7 @@ public enum CheckFileParser {
             file: node.file, line: node.line, specification: .sql(""))
         definition.filter = try sqlText(object, "where", what: what)
         definition.sampleRows = try integer(object, "sample_rows", in: sampleRowsRange, what: what)
+        definition.sampleColumns = try object.stringList("sample_columns")
         definition.timeoutSeconds = try integer(object, "timeout_seconds", in: timeoutRange, what: what)
         let needsTable = ![.sql, .reconciliation].contains(kind)
         if needsTable {

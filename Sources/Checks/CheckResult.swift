@@ -86,6 +86,9 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var durationSeconds: Double
     /// The database's message when `status` is `error`.
     public var errorMessage: String?
+    /// The check's `sample_columns:`: the columns of `sampleRows` reports show (nil: the
+    /// key and the columns the check uses).
+    public var shownSampleColumns: [String]?
 
     /// Creates a result.
     public init(
@@ -143,11 +146,15 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var published: Bool?
     /// The checks, in definition order.
     public var checks: [CheckResult]
+    /// Why the run ended before judging the checks (database unreachable, an SQL error in
+    /// the build, a bad checks file), or nil when it ran. `checks` is then empty.
+    public var errorMessage: String?
 
     /// Creates a run result.
     public init(
         reckonVersion: String, command: String, startedAt: Date, durationSeconds: Double, database: String,
-        checkedSchema: String, modelsCommit: String? = nil, published: Bool? = nil, checks: [CheckResult]
+        checkedSchema: String, modelsCommit: String? = nil, published: Bool? = nil, checks: [CheckResult],
+        errorMessage: String? = nil
     ) {
         self.reckonVersion = reckonVersion
         self.command = command
@@ -158,14 +165,17 @@ public struct RunResult: Codable, Sendable, Equatable {
         self.modelsCommit = modelsCommit
         self.published = published
         self.checks = checks
+        self.errorMessage = errorMessage
     }
 
     /// Number of checks with `status`.
     public func count(_ status: CheckStatus) -> Int { checks.filter { $0.status == status }.count }
 
-    /// The run's verdict: `fail` if any check failed, else `error` if any errored, else
+    /// The run's verdict: `error` if the run itself ended with an error, else `fail` if any
+    /// check failed, else `error` if any errored, else
     /// `warn` if any warned, else `pass`.
     public var status: CheckStatus {
+        if errorMessage != nil { return .error }
         if checks.contains(where: { $0.status == .fail }) { return .fail }
         if checks.contains(where: { $0.status == .error }) { return .error }
         if checks.contains(where: { $0.status == .warn }) { return .warn }

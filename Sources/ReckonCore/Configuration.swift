@@ -47,6 +47,8 @@ public struct Configuration: Sendable, Equatable {
     public var junitReportPath: String?
     /// Default path of the HTML report, if any.
     public var htmlReportPath: String?
+    /// The `email:` section: the daily audit's sender, recipients and SMTP server.
+    public var email = EmailSettings()
 
     /// The defaults, as documented in the shipped `reckon.yml`.
     public init() {}
@@ -107,6 +109,7 @@ public struct Configuration: Sendable, Equatable {
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
                 "models_dir", "checks_dir", "build", "checks", "publish", "reports",
+                "email",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -161,6 +164,7 @@ public struct Configuration: Sendable, Equatable {
             junitReportPath = try object.string("junit")
             htmlReportPath = try object.string("html")
         }
+        if let email = root["email"] { self.email = try EmailSettings.read(email) }
     }
 
     /// Environment overrides, applied after the file:
@@ -191,5 +195,6 @@ public struct Configuration: Sendable, Equatable {
             }
             buildWorkMemory = workMemory
         }
+        try email.applyEnvironment(environment)
     }
 }

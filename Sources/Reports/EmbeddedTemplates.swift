@@ -34,7 +34,7 @@ enum EmbeddedTemplates {
         """##,
         "check": ##"""
         <section class="check check-{{status}}" id="{{anchor}}">
-        <h3><span class="badge badge-{{status}}">{{statusLabel}}</span> {{name}}</h3>
+        <h3><span class="badge badge-{{status}}">{{statusLabel}}</span> <span class="check-name">{{{nameHTML}}}</span></h3>
         <p class="meta"><span class="kind">{{kind}}</span> · severity {{severity}} · <code>{{file}}:{{line}}</code>{{#hasTable}} · table <code>{{table}}</code>{{/hasTable}}{{#hasOwner}} · owner {{owner}}{{/hasOwner}} · {{duration}}{{#hasTags}} · {{#tags}}<span class="tag">{{.}}</span> {{/tags}}{{/hasTags}}</p>
         {{#hasDescription}}
         <p class="description">{{description}}</p>
@@ -65,7 +65,7 @@ enum EmbeddedTemplates {
         {{#hasSample}}
         <div class="scroll">
         <table class="sample">
-        <caption>Failing rows: a sample of {{sampleCount}} (the SQL below lists them all)</caption>
+        <caption>Failing rows: a sample of {{sampleCount}} (the SQL below lists them all){{#hasHiddenSampleColumns}}; the key and the columns the check uses are shown, {{hiddenSampleColumnCount}} more are in the JSON result{{/hasHiddenSampleColumns}}</caption>
         <thead><tr>{{#sampleColumns}}<th>{{.}}</th>{{/sampleColumns}}</tr></thead>
         <tbody>
         {{#sampleRows}}
@@ -156,7 +156,8 @@ enum EmbeddedTemplates {
         h1 { font-size: 22px; margin: 0; }
         h2 { font-size: 18px; margin: 32px 0 12px; border-bottom: 2px solid #d0d5dd; padding-bottom: 4px; }
         h2 .count { display: inline-block; min-width: 24px; padding: 0 8px; border-radius: 12px; background: #e4e7ec; font-size: 13px; text-align: center; vertical-align: middle; }
-        h3 { font-size: 16px; margin: 0 0 4px; word-break: break-word; }
+        h3 { font-size: 16px; margin: 0 0 4px; overflow-wrap: break-word; }
+        .check-name { word-break: normal; overflow-wrap: break-word; hyphens: none; }
         code, pre { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
         pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
         table { border-collapse: collapse; }
@@ -187,7 +188,7 @@ enum EmbeddedTemplates {
         .badge-pass { background: #079455; }
         .overview { width: 100%; background: #fff; border: 1px solid #d0d5dd; }
         .overview th { background: #f9fafb; border-bottom: 1px solid #d0d5dd; font-size: 12px; color: #475467; }
-        .overview td { border-bottom: 1px solid #eaecf0; word-break: break-word; }
+        .overview td { border-bottom: 1px solid #eaecf0; overflow-wrap: break-word; }
         .overview a { color: #175cd3; }
         .check { background: #fff; border: 1px solid #d0d5dd; border-left: 6px solid #98a2b3; border-radius: 8px; padding: 14px 18px; margin: 0 0 14px; page-break-inside: avoid; }
         .check-fail { border-left-color: #d92d20; }
@@ -270,7 +271,7 @@ enum EmbeddedTemplates {
         <thead><tr><th>Status</th><th>Check</th><th>Kind</th><th>Observed</th><th>Expected</th><th class="num">Time</th></tr></thead>
         <tbody>
         {{#ordered}}
-        <tr class="row-{{status}}"><td><span class="badge badge-{{status}}">{{statusLabel}}</span></td><td><a href="#{{anchor}}">{{name}}</a></td><td>{{kind}}</td><td>{{observed}}</td><td>{{expected}}</td><td class="num">{{duration}}</td></tr>
+        <tr class="row-{{status}}"><td><span class="badge badge-{{status}}">{{statusLabel}}</span></td><td class="check-name"><a href="#{{anchor}}">{{{nameHTML}}}</a></td><td>{{kind}}</td><td>{{observed}}</td><td>{{expected}}</td><td class="num">{{duration}}</td></tr>
         {{/ordered}}
         </tbody>
         </table>

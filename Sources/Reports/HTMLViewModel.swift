@@ -71,13 +71,21 @@ enum HTMLViewModel {
 
     static func safe(_ text: String) -> String { ReportText.xmlSafe(text) }
 
+    /// `text` escaped for HTML with a `<wbr>` after each underscore, so a long check name
+    /// wraps between its words, never inside one.
+    static func breakableHTML(_ text: String) -> String {
+        ReportText.htmlEscaped(safe(text)).replacingOccurrences(of: "_", with: "_<wbr>")
+    }
+
     static func check(_ check: CheckResult, index: Int) -> [String: Any] {
         let figures = orderedKeys(check.metrics.keys).map { key -> [String: Any] in
             ["name": safe(key), "value": format(check.metrics[key] ?? 0, key: key, ratesAreFractions: (check.metrics[key] ?? 0) <= 1)]
         }
+        let sample = SampleView.make(check)
         var view: [String: Any] = [
             "anchor": "check-\(index + 1)",
             "name": safe(check.name),
+            "nameHTML": breakableHTML(check.name),
             "kind": safe(check.kind),
             "severity": check.severity.rawValue,
             "status": check.status.rawValue,
@@ -94,10 +102,12 @@ enum HTMLViewModel {
             "hasError": check.errorMessage != nil, "errorMessage": safe(check.errorMessage ?? ""),
             "duration": ReportText.duration(check.durationSeconds),
             "hasFigures": !figures.isEmpty, "figures": figures,
-            "hasSample": !check.sampleRows.isEmpty,
-            "sampleCount": check.sampleRows.count,
-            "sampleColumns": check.sampleColumns.map(safe),
-            "sampleRows": check.sampleRows.map { row -> [String: Any] in
+            "hasSample": !sample.rows.isEmpty,
+            "sampleCount": sample.rows.count,
+            "sampleColumns": sample.columns.map(safe),
+            "hasHiddenSampleColumns": sample.hiddenColumnCount > 0,
+            "hiddenSampleColumnCount": sample.hiddenColumnCount,
+            "sampleRows": sample.rows.map { row -> [String: Any] in
                 ["cells": row.map { cell -> [String: Any] in ["isNull": cell == nil, "text": safe(cell ?? "")] }]
             },
             "hasSQL": !check.sql.isEmpty, "sql": safe(check.sql),

@@ -35,6 +35,24 @@ public enum ReportText {
         }
     }
 
+    /// `text` with `&`, `<`, `>`, `"` and `'` written as character references, for HTML text
+    /// and attribute values.
+    public static func htmlEscaped(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
     /// Seconds as a plain decimal with millisecond precision ("12.345"); never an exponent,
     /// negative or not-a-number (the JUnit schema's `time` pattern).
     public static func seconds(_ value: Double) -> String {

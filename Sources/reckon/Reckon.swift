@@ -12,5 +12,7 @@ struct Reckon: AsyncParsableCommand {
             3 database unreachable or SQL error, 130 interrupted (SIGINT), 143 interrupted (SIGTERM).
             """,
         version: CheckCommandSupport.version,
-        subcommands: [Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self])
+        subcommands: [
+            Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self, SendEmail.self,
+        ])
 }

@@ -28,8 +28,11 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .customLong("no-fuse"), help: "Run one query per check instead of one scan per table (for comparison).")
     var noFuse = false
 
+    /// The schema checked, for the JSON result of a run that ended with an error.
+    func checkedSchema(_ configuration: Configuration) -> String { targetSchema ?? configuration.targetSchema }
+
     func run() async throws {
-        await runReporting {
+        await runReportingResult(command: "check", common: common, reports: reports, checkedSchema: checkedSchema) {
             let configuration = try common.loadConfiguration()
             let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
             try reports.checkWritable(configuration: configuration)

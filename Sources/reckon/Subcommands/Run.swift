@@ -34,8 +34,11 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws { try validateJobs(jobs) }
 
+    /// The schema the checks run in, for the JSON result of a run that ended with an error.
+    func stagingSchema(_ configuration: Configuration) -> String { (targetSchema ?? configuration.targetSchema) + "__staging" }
+
     func run() async throws {
-        await runReporting {
+        await runReportingResult(command: "run", common: common, reports: reports, checkedSchema: stagingSchema) {
             let configuration = try common.loadConfiguration()
             // Read the checks before building, so a bad checks file costs no build.
             let definitions = try CheckCommandSupport.loadChecks(configuration: configuration, select: select)
