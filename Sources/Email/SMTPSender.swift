@@ -84,11 +84,11 @@ public struct SMTPSender: Sendable {
     /// `text` with the password, and its base64 forms as AUTH sends them, replaced by `***`.
     func mask(_ text: String) -> String {
         guard let password, !password.isEmpty else { return text }
-        var masked = text.replacingOccurrences(of: password, with: "***")
+        var masked = text.replacingOccurrences(of: password, with: "****")
         let encoded = Data(password.utf8).base64EncodedString()
-        masked = masked.replacingOccurrences(of: encoded, with: "***")
+        masked = masked.replacingOccurrences(of: encoded, with: "****")
         if let percent = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics), percent != password {
-            masked = masked.replacingOccurrences(of: percent, with: "***")
+            masked = masked.replacingOccurrences(of: percent, with: "****")
         }
         return masked
     }
@@ -101,7 +101,7 @@ public struct SMTPSender: Sendable {
         guard let at = rest[..<authorityEnd].lastIndex(of: "@"),
             let colon = rest[..<at].firstIndex(of: ":")
         else { return url }
-        return String(url[..<rest.index(after: colon)]) + "***" + String(rest[at...])
+        return String(url[..<rest.index(after: colon)]) + "****" + String(rest[at...])
     }
 
     /// libcurl's process-wide initialisation, done once.

@@ -153,7 +153,7 @@ import Testing
         let email = DailyAuditEmail(settings: configured)
         let error = try #require(throws: EmailError.self) { try email.send(try email.message(for: EmailFixtures.run(failing: 1))) }
         let text = "\(error)"
-        #expect(text.contains("smtp://reckon:***@127.0.0.1:1"), "\(text)")
+        #expect(text.contains("smtp://reckon:****@127.0.0.1:1"), "\(text)")
         #expect(text.contains("127.0.0.1") && (text.contains("onnect") || text.contains("refused")), "\(text)")
         #expect(!text.contains(Self.password))
     }

@@ -89,7 +89,7 @@ import Testing
                 "RECKON_SMTP_PASSWORD": Self.smtpPassword,
             ])
         #expect(outcome.status == 3)
-        #expect(outcome.standardError.contains("smtp://reckon:***@127.0.0.1:1"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("smtp://reckon:****@127.0.0.1:1"), "\(outcome.standardError)")
         #expect(!outcome.standardError.contains(Self.smtpPassword))
     }
 

@@ -126,7 +126,7 @@ struct PublishedDatabase {
         let run = try ReckonProcess(["run", "--json", json], environment: database.environment, directory: database.folder)
         #expect(
             try database.waitFor(
-                "select count(*) from pg_stat_activity where state = 'active' and query like '%pg_sleep(4)%' and pid <> pg_backend_pid()"
+                "select count(*) from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(4)%' and pid <> pg_backend_pid()"
             ))
         kill(run.process.processIdentifier, signal)
         let outcome = run.finish()
@@ -156,7 +156,7 @@ struct PublishedDatabase {
         let build = try ReckonProcess(["build"], environment: database.environment, directory: database.folder)
         #expect(
             try database.waitFor(
-                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'drop table%'"))
+                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'drop table%'"))
         kill(build.process.processIdentifier, signal)
         let outcome = build.finish()
         #expect(outcome.status == 128 + signal, "\(outcome.standardError)")
@@ -225,7 +225,7 @@ struct PublishedDatabase {
         let run = try ReckonProcess(["run", "--json", output + "/r.json"], environment: database.environment, directory: database.folder)
         #expect(
             try database.waitFor(
-                "select count(*) from pg_stat_activity where state = 'active' and query like '%pg_sleep(1)%' and pid <> pg_backend_pid()"
+                "select count(*) from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(1)%' and pid <> pg_backend_pid()"
             ))
         // The folder becomes a file while the checks run: the write after the publish fails.
         try FileManager.default.removeItem(atPath: output)

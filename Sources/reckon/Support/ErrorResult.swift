@@ -30,6 +30,9 @@ private func writeErrorResult(
 ) {
     let configuration = try? common.loadConfiguration()
     guard let path = reports.jsonPath ?? configuration?.jsonReportPath else { return }
+    // A destination that cannot be written was the error itself (or will fail the same way):
+    // the error message already says why.
+    guard ReportDestination.problem(path) == nil else { return }
     let database = configuration?.connection.map(ConnectionString.masked) ?? "(embedded cluster or PG* variables)"
     let result = RunResult(
         reckonVersion: CheckCommandSupport.version, command: command, startedAt: start,
@@ -39,6 +42,6 @@ private func writeErrorResult(
     do {
         try result.jsonData().write(to: URL(fileURLWithPath: path))
     } catch let writeError {
-        Output.info("could not write the JSON result \(path): \(writeError.localizedDescription)")
+        Output.info("could not write the JSON result \(path): \(ReportDestination.reason(writeError))")
     }
 }
