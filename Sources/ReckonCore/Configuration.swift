@@ -45,6 +45,12 @@ public struct Configuration: Sendable, Equatable {
     public var junitReportPath: String?
     /// Default path of the HTML report, if any.
     public var htmlReportPath: String?
+    /// `diff.fail_if`: limits on how much `reckon diff` may see the marts move before it exits 1.
+    public var diffLimits: [DiffLimit] = [
+        DiffLimit(measure: .rowsChangedPercent, comparison: .greater, threshold: 1),
+        DiffLimit(measure: .matchRatePoints, comparison: .greater, threshold: 2),
+        DiffLimit(measure: .revenueChanged, comparison: .any),
+    ]
 
     /// The defaults, as documented in the shipped `reckon.yml`.
     public init() {}
@@ -79,7 +85,7 @@ public struct Configuration: Sendable, Equatable {
             "reckon.yml",
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
-                "models_dir", "checks_dir", "build", "checks", "reports",
+                "models_dir", "checks_dir", "build", "checks", "reports", "diff",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -127,6 +133,34 @@ public struct Configuration: Sendable, Equatable {
             junitReportPath = try object.string("junit")
             htmlReportPath = try object.string("html")
         }
+        if let diff = root["diff"] {
+            try readDiff(diff)
+        }
+    }
+
+    /// Reads the `diff:` section: `fail_if` maps a measure to a condition, and replaces the defaults.
+    mutating func readDiff(_ diff: YAMLValue) throws {
+        let object = try diff.object("diff", allowed: ["fail_if"])
+        guard let failIf = object["fail_if"] else { return }
+        if failIf.isNull {
+            diffLimits = []
+            return
+        }
+        var limits: [DiffLimit] = []
+        for entry in try failIf.mapping("diff.fail_if") {
+            guard let measure = DiffLimit.Measure(rawValue: entry.key) else {
+                throw entry.keyValue.error(
+                    "unknown measure '\(entry.key)' in diff.fail_if; valid measures: \(DiffLimit.Measure.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            let condition = try entry.value.string("diff.fail_if.\(entry.key)")
+            guard let limit = DiffLimit.parse(measure: measure, condition: condition) else {
+                throw entry.value.error(
+                    "diff.fail_if.\(entry.key) must be any, \"> N\", \">= N\" or a number N ≥ 0, found '\(condition)'")
+            }
+            limits.append(limit)
+        }
+        diffLimits = limits
     }
 
     /// Environment overrides, applied after the file:
