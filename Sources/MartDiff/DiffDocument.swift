@@ -54,7 +54,8 @@ public struct DiffDocument: Sendable, Equatable {
             blocks.append(
                 .verdict(
                     status: "fail",
-                    text: "FAIL: \(crossed.count) of \(result.limits.count) diff limits crossed (\(crossed.map(\.label).joined(separator: ", ")))"
+                    text:
+                        "FAIL: \(crossed.count) of \(result.limits.count) diff limits crossed (\(crossed.map(\.label).joined(separator: ", ")))"
                 ))
         } else if result.isIdentical {
             blocks.append(.verdict(status: "same", text: "NO CHANGE: the marts of both schemas are identical"))
@@ -206,7 +207,10 @@ public struct DiffDocument: Sendable, Equatable {
                 blocks.append(
                     .table(
                         Table(
-                            headers: [mart.keyColumns.joined(separator: " | "), "base (\(result.baseSchema))", "candidate (\(result.candidateSchema))"],
+                            headers: [
+                                mart.keyColumns.joined(separator: " | "), "base (\(result.baseSchema))",
+                                "candidate (\(result.candidateSchema))",
+                            ],
                             rows: column.samples.map { [$0.key, $0.base ?? "NULL", $0.candidate ?? "NULL"] })))
             }
         }

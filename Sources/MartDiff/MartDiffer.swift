@@ -137,7 +137,8 @@ public struct MartDiffer {
                 notes.append("campaign metrics not computed: \(error.message)")
             }
         }
-        progress(String(format: "  %@ in %.2f s", "metrics".padding(toLength: 32, withPad: " ", startingAt: 0), Date().timeIntervalSince(start)))
+        progress(
+            String(format: "  %@ in %.2f s", "metrics".padding(toLength: 32, withPad: " ", startingAt: 0), Date().timeIntervalSince(start)))
         return Comparison(marts: comparisons, metrics: metrics, campaignMovers: movers, campaignsMoved: moved, notes: notes)
     }
 
@@ -255,7 +256,9 @@ public struct MartDiffer {
             from \(base) b full join \(candidate) c on \(joinOn)
             where b.\(firstKey) is null or c.\(firstKey) is null\(rowDiffers)
             """
-        comparison.sql = "-- keys of \(name) added, removed or changed from \(baseSchema) to \(candidateSchema)\n" + changesQuery + "\norder by \(keyList)"
+        comparison.sql =
+            "-- keys of \(name) added, removed or changed from \(baseSchema) to \(candidateSchema)\n" + changesQuery
+            + "\norder by \(keyList)"
         // Both sides ordered by their primary-key index: a merge join streams them with flat
         // memory (a hash join would hold one whole mart and spill at a million rows).
         let mergeOnIndexes = sameKeyTypes && baseKey == key && candidateKey == key

@@ -45,10 +45,11 @@ public struct DiffHTMLReporter: Sendable {
             <div class="page">
 
             """
-        let status = document.blocks.compactMap { block -> String? in
-            if case .verdict(let status, _) = block { return status }
-            return nil
-        }.first ?? "pass"
+        let status =
+            document.blocks.compactMap { block -> String? in
+                if case .verdict(let status, _) = block { return status }
+                return nil
+            }.first ?? "pass"
         html += "<div class=\"summary status-\(status == "same" ? "pass" : status)\">\n<h1>\(escape(document.title))</h1>\n"
         var openSummary = true
         for block in document.blocks {
@@ -163,7 +164,9 @@ public struct DiffJUnitReporter: Sendable {
             try writer.attribute("time", "0.000")
             let message = "\(limit.label): observed \(DiffDocument.observed(limit)) (\(limit.detail))"
             if limit.crossed {
-                try writer.element("failure", attributes: ["type": "diff_limit", "message": ReportText.xmlSafe(message)], text: ReportText.xmlSafe(summary))
+                try writer.element(
+                    "failure", attributes: ["type": "diff_limit", "message": ReportText.xmlSafe(message)], text: ReportText.xmlSafe(summary)
+                )
             }
             try writer.element("system-out", text: ReportText.xmlSafe(message + "\n\n" + summary))
             try writer.endElement()

@@ -207,7 +207,9 @@ public struct JUnitReporter: Reporter {
                 of: "\t", with: " ")
         }
         let header = columns.map(clean)
-        let body = rows.map { row in (0..<max(columns.count, row.count)).map { index in index < row.count ? clean(row[index] ?? "NULL") : "" } }
+        let body = rows.map { row in
+            (0..<max(columns.count, row.count)).map { index in index < row.count ? clean(row[index] ?? "NULL") : "" }
+        }
         let count = max(header.count, body.map(\.count).max() ?? 0)
         var widths = Array(repeating: 0, count: count)
         for line in [header] + body {

@@ -145,11 +145,15 @@ import Yams
         let tree = try Self.commandTree()
         #expect(Self.problems(["diff", "--base", "a", "--candidate", "b"], tree: tree) == [])
         #expect(Self.problems(["db", "start"], tree: tree) == [])
-        #expect(Self.problems(["db", "restart"], tree: tree) == ["reckon db: 'restart' is not one of [\"start\", \"status\", \"stop\", \"url\"]"])
+        #expect(
+            Self.problems(["db", "restart"], tree: tree) == [
+                "reckon db: 'restart' is not one of [\"start\", \"status\", \"stop\", \"url\"]"
+            ])
         #expect(Self.problems(["diff", "--candidates", "b"], tree: tree) == ["reckon diff: no option --candidates"])
         #expect(Self.problems(["compare", "--base", "a"], tree: tree).first == "reckon has no subcommand 'compare'")
-        #expect(Self.invocations(in: "x=1 reckon build --jobs 2 && .build/release/reckon check \\\n  --no-fuse || true") == [
-            ["build", "--jobs", "2"], ["check", "--no-fuse"],
-        ])
+        #expect(
+            Self.invocations(in: "x=1 reckon build --jobs 2 && .build/release/reckon check \\\n  --no-fuse || true") == [
+                ["build", "--jobs", "2"], ["check", "--no-fuse"],
+            ])
     }
 }

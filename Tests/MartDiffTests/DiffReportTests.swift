@@ -48,7 +48,8 @@ import Testing
         #expect(markdown.contains("Cut here to stay under GitHub's 65,536-character comment limit"))
         // What matters most comes first and survives the cut.
         #expect(markdown.contains("FAIL: 2 of 3 diff limits crossed (rows\\_changed\\_pct \\> 1, match\\_rate\\_points \\> 2)"))
-        #expect(markdown.contains("| mart\\_marketing\\_attribution | session\\_id | 100,000 | 100,001 | 1 | 0 | 1,000 | 1.00% | +1 added |"))
+        #expect(
+            markdown.contains("| mart\\_marketing\\_attribution | session\\_id | 100,000 | 100,001 | 1 | 0 | 1,000 | 1.00% | +1 added |"))
         #expect(markdown.hasSuffix("compared in 1.2 s_\n") || markdown.hasSuffix("compared in 1.3 s_\n"))
     }
 

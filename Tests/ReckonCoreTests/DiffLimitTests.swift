@@ -56,7 +56,8 @@ import Testing
         #expect {
             _ = try configuration("diff:\n  fail_if:\n    revenue_changed: lots\n")
         } throws: { error in
-            String(describing: error).contains(":3:22: diff.fail_if.revenue_changed must be any, \"> N\", \">= N\" or a number N ≥ 0, found 'lots'")
+            String(describing: error).contains(
+                ":3:22: diff.fail_if.revenue_changed must be any, \"> N\", \">= N\" or a number N ≥ 0, found 'lots'")
         }
     }
 }

@@ -67,13 +67,17 @@ import Testing
         run.checks[2].groups[0].values["difference"] = -40
         let reconciliation = try #require(
             try document(run).nodes(forXPath: "//testcase[@name='checks/revenue.yml › revenue_reconciles_with_stripe']/failure").first)
-        #expect(attribute(reconciliation, "message")?.hasSuffix("failed groups: date=2026-11-01 (observed 0.00, expected ≤ 0.01), date=2026-11-02 (observed 12.40, expected ≤ 0.01)") == true)
+        #expect(
+            attribute(reconciliation, "message")?.hasSuffix(
+                "failed groups: date=2026-11-01 (observed 0.00, expected ≤ 0.01), date=2026-11-02 (observed 12.40, expected ≤ 0.01)")
+                == true)
     }
 
     @Test func failureBodyHoldsTheSampleAsAnAlignedTableAndTheSQL() throws {
         let xml = try document(Fixtures.failingRun)
         let body = try #require(
-            try xml.nodes(forXPath: "//testcase[@name='checks/mart_sessions.yml › facebook_match_rate_by_tier']/failure").first?.stringValue)
+            try xml.nodes(forXPath: "//testcase[@name='checks/mart_sessions.yml › facebook_match_rate_by_tier']/failure").first?.stringValue
+        )
         let safe = ReportText.xmlSafe(Fixtures.hostileName)
         let width = max(safe.count, "retargeting_nov & more".count)
         func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: count - text.count) }
@@ -116,14 +120,17 @@ import Testing
         #expect(out.hasPrefix("WARNING: observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session"))
         let property = try xml.nodes(forXPath: "//property[@name='warning:checks/revenue.yml › unattributed_revenue_share']").first
         #expect(
-            attribute(property!, "value") == "warning: observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session")
+            attribute(property!, "value")
+                == "warning: observed 7.9%, expected < 5% (warn): 7.9% of Stripe revenue is not claimed by any session")
         // Only warnings are skipped: passes and failures are not.
         #expect(try xml.nodes(forXPath: "//testcase[skipped]").count == 1)
     }
 
     @Test func systemOutCarriesSampleRowsAndSQL() throws {
         let xml = try document(Fixtures.failingRun)
-        let out = try #require(try xml.nodes(forXPath: "//testcase[@name='checks/mart_sessions.yml › facebook_match_rate_by_tier']/system-out").first?.stringValue)
+        let out = try #require(
+            try xml.nodes(forXPath: "//testcase[@name='checks/mart_sessions.yml › facebook_match_rate_by_tier']/system-out").first?
+                .stringValue)
         #expect(out.contains("failing rows (sample of 2):\n  session_id | utm_campaign | ad_id | tier\n"))
         #expect(out.contains("  s-000207 | retargeting_nov & more | 23851234 | ad_id"))
         #expect(
@@ -145,7 +152,8 @@ import Testing
         var run = Fixtures.failingRun
         run.checks[4].errorMessage = "ERROR: syntax error\nLINE 1: SELECT\t*\r\nHINT: check it"
         let xml = try document(run)
-        let error = try #require(try xml.nodes(forXPath: "//testcase[@name='checks/spend.yml › spend_matches_facebook_statistics']/error").first)
+        let error = try #require(
+            try xml.nodes(forXPath: "//testcase[@name='checks/spend.yml › spend_matches_facebook_statistics']/error").first)
         #expect(attribute(error, "message") == "ERROR: syntax error\nLINE 1: SELECT\t*\r\nHINT: check it")
     }
 

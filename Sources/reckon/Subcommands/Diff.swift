@@ -105,7 +105,8 @@ struct Diff: AsyncParsableCommand {
             )
         }
         for limit in result.limits {
-            let label = limit.crossed ? Output.colored("FAIL ", "31;1", on: STDOUT_FILENO) : Output.colored("ok   ", "32", on: STDOUT_FILENO)
+            let label =
+                limit.crossed ? Output.colored("FAIL ", "31;1", on: STDOUT_FILENO) : Output.colored("ok   ", "32", on: STDOUT_FILENO)
             lines.append("\(label) \(limit.label): observed \(DiffDocument.observed(limit)) (\(limit.detail))")
         }
         let verdict =
