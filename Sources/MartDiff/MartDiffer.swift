@@ -30,7 +30,7 @@ public enum MartDiffError: Error, CustomStringConvertible, Equatable {
 /// converting rows to text — in a temporary table; only those changed keys are then compared
 /// column by column, in one pass for the counts and one for the samples. reckon itself
 /// only receives counts and capped samples, so its memory does not grow with the marts.
-public struct MartDiffer {
+public struct MartDiffer: Sendable {
     /// The keys of the shipped marts, used when a mart has no primary key in either schema.
     public static let knownKeys: [String: [String]] = [
         "mart_marketing_attribution": ["session_id"],
@@ -52,6 +52,11 @@ public struct MartDiffer {
     public var topMovers: Int
     /// Longest text of a sampled value; longer values are cut in the database.
     public var sampleValueLength = 200
+    /// More connections (same database): a mart of at least `splitThreshold` rows is cut into
+    /// that many more key ranges, compared side by side.
+    public var extraConnections: [Connection] = []
+    /// Smallest mart (base rows) cut into key ranges when `extraConnections` are given.
+    public var splitThreshold = 100_000
 
     /// Creates a differ.
     public init(
@@ -246,7 +251,6 @@ public struct MartDiffer {
             return "b.\(quoted)::text is distinct from c.\(quoted)::text"
         }
         let keyList = key.map { SQL.identifier($0) }.joined(separator: ", ")
-        let keyText = "concat_ws(' | ', " + key.map { "d.\(SQL.identifier($0))::text" }.joined(separator: ", ") + ")"
         let joinOn = key.map { "\(keyValue("b", $0)) = \(keyValue("c", $0))" }.joined(separator: " and ")
         let firstKey = SQL.identifier(key[0])
         let rowDiffers = common.isEmpty ? "" : " or " + common.map(differs).joined(separator: " or ")
@@ -262,39 +266,176 @@ public struct MartDiffer {
         // Both sides ordered by their primary-key index: a merge join streams them with flat
         // memory (a hash join would hold one whole mart and spill at a million rows).
         let mergeOnIndexes = sameKeyTypes && baseKey == key && candidateKey == key
-        let changes = SQL.identifier("reckon_diff_\(index)")
+
+        // A large mart is cut into key ranges compared side by side, one connection each (the
+        // merge join of PostgreSQL 15 runs in one process). The ranges are in key order, so the
+        // first samples of the first range are the first samples overall.
+        var ranges: [String] = ["true"]
+        let connections = [connection] + extraConnections
+        if connections.count > 1, mergeOnIndexes, (comparison.baseRows ?? 0) >= splitThreshold,
+            let type = baseTypes[key[0]]
+        {
+            let rows = comparison.baseRows ?? 0
+            var bounds: [String] = []
+            for part in 1..<connections.count {
+                let offset = rows * part / connections.count
+                if let bound = try connection.execute(
+                    "select \(firstKey)::text from \(base) order by \(firstKey) offset \(offset) limit 1", name: "diff: \(name) key range"
+                ).rows.first?.first ?? nil, bounds.last != bound {
+                    bounds.append(bound)
+                }
+            }
+            if !bounds.isEmpty {
+                let literals = bounds.map { "\(SQL.literal($0))::\(type)" }
+                ranges = (0...literals.count).map { index in
+                    var conditions: [String] = []
+                    if index > 0 { conditions.append("t.\(firstKey) >= \(literals[index - 1])") }
+                    if index < literals.count { conditions.append("t.\(firstKey) < \(literals[index])") }
+                    return conditions.joined(separator: " and ")
+                }
+            }
+        }
+        let shape = PartShape(
+            name: name, base: base, candidate: candidate, key: key, keyAsText: !sameKeyTypes, common: common,
+            typedColumns: Set(common.filter { baseTypes[$0] == candidateTypes[$0] && typed.contains($0) }),
+            mergeOnIndexes: mergeOnIndexes, table: SQL.identifier("reckon_diff_\(index)"))
+        let keyRanges = ranges
+        let outcomes = PartOutcomes(count: ranges.count)
+        if ranges.count == 1 {
+            outcomes.set(0, Result { try comparePart(shape, range: "true", on: connection) })
+        } else {
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                outcomes.set(part, Result { try comparePart(shape, range: keyRanges[part], on: connections[part]) })
+            }
+        }
+        let parts = try outcomes.values()
+        let limit = max(0, sampleRows)
+        comparison.addedRows = parts.reduce(0) { $0 + $1.added }
+        comparison.removedRows = parts.reduce(0) { $0 + $1.removed }
+        comparison.changedRows = parts.reduce(0) { $0 + $1.changed }
+        comparison.addedSample = Array(parts.flatMap(\.addedSample).prefix(limit))
+        comparison.removedSample = Array(parts.flatMap(\.removedSample).prefix(limit))
+        comparison.columns = common.compactMap { column in
+            let cells = parts.reduce(0) { $0 + ($1.cells[column] ?? 0) }
+            guard cells > 0 else { return nil }
+            return ColumnChange(name: column, changedCells: cells, samples: Array(parts.flatMap { $0.samples[column] ?? [] }.prefix(limit)))
+        }
+        return comparison
+    }
+
+    /// What every key range of one mart's comparison shares.
+    struct PartShape: Sendable {
+        var name: String
+        var base: String
+        var candidate: String
+        var key: [String]
+        /// The key columns have other types on the two sides: compared as text.
+        var keyAsText: Bool
+        var common: [String]
+        /// Common columns compared with their type's equality (the others as text).
+        var typedColumns: Set<String>
+        var mergeOnIndexes: Bool
+        var table: String
+
+        /// A key column as compared: typed when both sides agree, else as text.
+        func keyValue(_ alias: String, _ column: String) -> String {
+            keyAsText ? "\(alias).\(SQL.identifier(column))::text" : "\(alias).\(SQL.identifier(column))"
+        }
+
+        /// Whether a common column differs between `b` and `c`.
+        func differs(_ column: String) -> String {
+            let quoted = SQL.identifier(column)
+            return typedColumns.contains(column)
+                ? "b.\(quoted) is distinct from c.\(quoted)" : "b.\(quoted)::text is distinct from c.\(quoted)::text"
+        }
+    }
+
+    /// The comparison of one key range.
+    struct Part: Sendable {
+        var added = 0
+        var removed = 0
+        var changed = 0
+        var addedSample: [String] = []
+        var removedSample: [String] = []
+        var cells: [String: Int] = [:]
+        var samples: [String: [CellSample]] = [:]
+    }
+
+    /// Results of the key ranges compared side by side.
+    final class PartOutcomes: @unchecked Sendable {
+        // Safety: `results` is only touched under `lock`.
+        private let lock = NSLock()
+        private var results: [Result<Part, Error>?]
+
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ result: Result<Part, Error>) {
+            lock.lock()
+            results[index] = result
+            lock.unlock()
+        }
+
+        /// The parts in range order, or the first error.
+        func values() throws -> [Part] {
+            lock.lock()
+            defer { lock.unlock() }
+            return try results.map { result in
+                guard let result else { throw PostgresError(kind: .client, message: "a key range of the diff did not run") }
+                return try result.get()
+            }
+        }
+    }
+
+    /// Compares the keys of one range (`range`: a condition on `t`) on `connection`: the differing
+    /// keys into a temporary table, then counts and samples.
+    func comparePart(_ shape: PartShape, range: String, on connection: Connection) throws -> Part {
+        let (name, base, candidate, key, changes) = (shape.name, shape.base, shape.candidate, shape.key, shape.table)
+        let keyValue = shape.keyValue
+        let keyList = key.map { SQL.identifier($0) }.joined(separator: ", ")
+        let keyText = "concat_ws(' | ', " + key.map { "d.\(SQL.identifier($0))::text" }.joined(separator: ", ") + ")"
+        let joinOn = key.map { "\(keyValue("b", $0)) = \(keyValue("c", $0))" }.joined(separator: " and ")
+        let firstKey = SQL.identifier(key[0])
+        let rowDiffers = shape.common.isEmpty ? "" : " or " + shape.common.map(shape.differs).joined(separator: " or ")
+        let changesQuery = """
+            select \(key.map { "coalesce(\(keyValue("b", $0)), \(keyValue("c", $0))) as \(SQL.identifier($0))" }.joined(separator: ", ")),
+                   case when b.\(firstKey) is null then 'added' when c.\(firstKey) is null then 'removed' else 'changed' end as change
+            from (select * from \(base) t where \(range)) b full join (select * from \(candidate) t where \(range)) c on \(joinOn)
+            where b.\(firstKey) is null or c.\(firstKey) is null\(rowDiffers)
+            """
         try connection.execute("drop table if exists pg_temp.\(changes)", name: "diff: \(name) drop changes")
-        if mergeOnIndexes { try connection.execute("set enable_hashjoin = off", name: "diff: merge join") }
+        if shape.mergeOnIndexes { try connection.execute("set enable_hashjoin = off", name: "diff: merge join") }
         do {
             try connection.execute("create temp table \(changes) as \(changesQuery)", name: "diff: \(name) differing keys")
         } catch {
-            if mergeOnIndexes { _ = try? connection.execute("reset enable_hashjoin", name: "diff: reset") }
+            if shape.mergeOnIndexes { _ = try? connection.execute("reset enable_hashjoin", name: "diff: reset") }
             throw error
         }
-        if mergeOnIndexes { try connection.execute("reset enable_hashjoin", name: "diff: reset") }
+        if shape.mergeOnIndexes { try connection.execute("reset enable_hashjoin", name: "diff: reset") }
         defer { _ = try? connection.execute("drop table if exists pg_temp.\(changes)", name: "diff: \(name) drop changes") }
         try connection.execute("analyze \(changes)", name: "diff: \(name) analyze changes")
+        var part = Part()
         for row in try connection.execute("select change, count(*) from \(changes) group by 1", name: "diff: \(name) counts").rows {
             switch row[0] {
-            case "added": comparison.addedRows = integer(row[1])
-            case "removed": comparison.removedRows = integer(row[1])
-            default: comparison.changedRows = integer(row[1])
+            case "added": part.added = integer(row[1])
+            case "removed": part.removed = integer(row[1])
+            default: part.changed = integer(row[1])
             }
         }
         let limit = max(0, sampleRows)
-        if comparison.addedRows > 0 {
-            comparison.addedSample = try connection.execute(
-                "select \(keyText) from \(changes) d where change = 'added' order by \(key.map { "d.\(SQL.identifier($0))" }.joined(separator: ", ")) limit \(limit)",
+        let dKeys = key.map { "d.\(SQL.identifier($0))" }.joined(separator: ", ")
+        if part.added > 0 {
+            part.addedSample = try connection.execute(
+                "select \(keyText) from \(changes) d where change = 'added' order by \(dKeys) limit \(limit)",
                 name: "diff: \(name) added sample"
             ).rows.compactMap { $0[0] }
         }
-        if comparison.removedRows > 0 {
-            comparison.removedSample = try connection.execute(
-                "select \(keyText) from \(changes) d where change = 'removed' order by \(key.map { "d.\(SQL.identifier($0))" }.joined(separator: ", ")) limit \(limit)",
+        if part.removed > 0 {
+            part.removedSample = try connection.execute(
+                "select \(keyText) from \(changes) d where change = 'removed' order by \(dKeys) limit \(limit)",
                 name: "diff: \(name) removed sample"
             ).rows.compactMap { $0[0] }
         }
-        guard comparison.changedRows > 0, !common.isEmpty else { return comparison }
+        guard part.changed > 0, !shape.common.isEmpty else { return part }
 
         // Only the changed keys meet the two marts again: first the changed cells per column, in
         // one pass over all of them; then samples of the changed columns among the first
@@ -306,14 +447,15 @@ public struct MartDiffer {
             """
         }
         let counts = try connection.execute(
-            "select " + common.map { "count(*) filter (where \(differs($0)))" }.joined(separator: ", ")
+            "select " + shape.common.map { "count(*) filter (where \(shape.differs($0)))" }.joined(separator: ", ")
                 + " from \(changes) d \(joinBoth("d")) where d.change = 'changed'", name: "diff: \(name) changed cells")
-        let changedColumns = zip(common, counts.rows.first ?? []).compactMap { column, count -> (String, Int)? in
+        let changedColumns = zip(shape.common, counts.rows.first ?? []).compactMap { column, count -> (String, Int)? in
             let cells = integer(count)
             return cells > 0 ? (column, cells) : nil
         }
-        guard !changedColumns.isEmpty else { return comparison }
-        let flags = changedColumns.enumerated().map { position, entry in "(\(position), \(differs(entry.0)))" }
+        for (column, cells) in changedColumns { part.cells[column] = cells }
+        guard !changedColumns.isEmpty, limit > 0 else { return part }
+        let flags = changedColumns.enumerated().map { position, entry in "(\(position), \(shape.differs(entry.0)))" }
             .joined(separator: ", ")
         func value(_ alias: String) -> String {
             "case r.position "
@@ -329,33 +471,27 @@ public struct MartDiffer {
             cross join lateral (select * from \(candidate) c where \(key.map { "\(keyValue("c", $0)) = \(alias).\(SQL.identifier($0))" }.joined(separator: " and ")) offset 0) c
             """
         }
-        let dKeys = key.map { "d.\(SQL.identifier($0))" }.joined(separator: ", ")
-        var samplesByPosition: [Int: [CellSample]] = [:]
-        if limit > 0 {
-            let samples = try connection.execute(
-                """
-                with d as (select * from \(changes) where change = 'changed' order by \(keyList) limit \(max(1, sampleScanLimit))),
-                ranked as materialized (
-                  select x.position, \(dKeys), row_number() over (partition by x.position order by \(dKeys)) as rank
-                  from d
-                  \(joinBoth("d"))
-                  cross join lateral (values \(flags)) x(position, differs)
-                  where x.differs
-                )
-                select r.position, \(keyText.replacingOccurrences(of: "d.", with: "r.")), \(value("b")), \(value("c"))
-                from (select * from ranked where rank <= \(limit)) r
-                \(lookUpBoth("r"))
-                order by r.position, r.rank
-                """, name: "diff: \(name) samples")
-            for row in samples.rows {
-                guard let position = Int(row[0] ?? "") else { continue }
-                samplesByPosition[position, default: []].append(CellSample(key: row[1] ?? "", base: row[2], candidate: row[3]))
-            }
+        let samples = try connection.execute(
+            """
+            with d as (select * from \(changes) where change = 'changed' order by \(keyList) limit \(max(1, sampleScanLimit))),
+            ranked as materialized (
+              select x.position, \(dKeys), row_number() over (partition by x.position order by \(dKeys)) as rank
+              from d
+              \(joinBoth("d"))
+              cross join lateral (values \(flags)) x(position, differs)
+              where x.differs
+            )
+            select r.position, \(keyText.replacingOccurrences(of: "d.", with: "r.")), \(value("b")), \(value("c"))
+            from (select * from ranked where rank <= \(limit)) r
+            \(lookUpBoth("r"))
+            order by r.position, r.rank
+            """, name: "diff: \(name) samples")
+        for row in samples.rows {
+            guard let position = Int(row[0] ?? ""), position < changedColumns.count else { continue }
+            part.samples[changedColumns[position].0, default: []].append(
+                CellSample(key: row[1] ?? "", base: row[2], candidate: row[3]))
         }
-        comparison.columns = changedColumns.enumerated().map { position, entry in
-            ColumnChange(name: entry.0, changedCells: entry.1, samples: samplesByPosition[position] ?? [])
-        }
-        return comparison
+        return part
     }
 
     // MARK: - Metrics

@@ -124,6 +124,14 @@ extension MartDiffer.Comparison {
         #expect(comparison.metric("totals", "revenue")?.absoluteChange == 0)
         #expect(comparison.metric("totals", "sessions")?.absoluteChange == 0)
 
+        // Cut into three key ranges compared side by side on three connections: the same result.
+        var split = MartDiffer(connection: database.connection, baseSchema: "analytics", candidateSchema: "ci_no_tier3")
+        split.extraConnections = [try Connection.connect(database.url), try Connection.connect(database.url)]
+        split.splitThreshold = 0
+        let splitComparison = try split.compare()
+        #expect(splitComparison.marts == comparison.marts)
+        #expect(splitComparison.metrics == comparison.metrics)
+
         let limits = DiffLimits.evaluate(Configuration().diffLimits, marts: comparison.marts, metrics: comparison.metrics)
         #expect(limits.map(\.measure) == ["rows_changed_pct", "match_rate_points", "revenue_changed"])
         #expect(limits.map(\.crossed) == [true, true, false])
@@ -183,6 +191,10 @@ extension MartDiffer.Comparison {
         #expect(attribution.addedSample.allSatisfy { $0.hasPrefix("zz-new-") })
         #expect(attribution.columns.map(\.name) == ["city"])
         #expect(attribution.columns.first?.samples.allSatisfy { $0.candidate == "Zürich <&> 🚀" } == true)
+        var split = MartDiffer(connection: database.connection, baseSchema: "analytics", candidateSchema: "ci_edit")
+        split.extraConnections = [try Connection.connect(database.url)]
+        split.splitThreshold = 0
+        #expect(try split.compare().marts == comparison.marts)
         let daily = try #require(comparison["mart_campaign_daily"])
         #expect(daily.retypedColumns == ["clicks: bigint → numeric"])
         #expect(daily.rowsDiffering == 0)

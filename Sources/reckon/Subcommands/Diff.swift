@@ -42,6 +42,11 @@ struct Diff: AsyncParsableCommand {
     var samples = 5
 
     @Option(
+        name: .customLong("jobs"),
+        help: "Connections comparing a large mart side by side, one key range each (marts of 100,000 rows or more).")
+    var jobs = 2
+
+    @Option(
         name: .customLong("report-templates"),
         help: "Folder whose style.mustache replaces the HTML report's CSS (default: ./reports when present).")
     var templatesDirectory: String?
@@ -51,13 +56,18 @@ struct Diff: AsyncParsableCommand {
             let configuration = try common.loadConfiguration()
             let base = baseSchema ?? configuration.targetSchema
             let conninfo = try resolveConnectionString(configuration)
-            let connection = try Connection.connect(conninfo)
-            try connection.execute(
-                "select set_config('work_mem', $1, false)", name: "diff: work_mem", [configuration.buildWorkMemory])
+            var connections: [Connection] = []
+            for _ in 0..<max(1, jobs) {
+                let connection = try Connection.connect(conninfo)
+                try connection.execute(
+                    "select set_config('work_mem', $1, false)", name: "diff: work_mem", [configuration.buildWorkMemory])
+                connections.append(connection)
+            }
             let start = Date()
             Output.info("comparing the marts of \(base) (base) with \(candidateSchema) (candidate)")
-            let differ = MartDiffer(
-                connection: connection, baseSchema: base, candidateSchema: candidateSchema, sampleRows: max(0, samples))
+            var differ = MartDiffer(
+                connection: connections[0], baseSchema: base, candidateSchema: candidateSchema, sampleRows: max(0, samples))
+            differ.extraConnections = Array(connections.dropFirst())
             let comparison: MartDiffer.Comparison
             do {
                 comparison = try differ.compare(progress: Output.info)
