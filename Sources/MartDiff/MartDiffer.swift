@@ -386,6 +386,28 @@ public struct MartDiffer: Sendable {
         }
     }
 
+    /// The attribution figures of base and candidate, computed side by side.
+    final class FigureOutcomes: @unchecked Sendable {
+        // Safety: `results` is only touched under `lock`.
+        private let lock = NSLock()
+        private var results: [Result<AttributionFigures, Error>?] = [nil, nil]
+
+        func set(_ index: Int, _ result: Result<AttributionFigures, Error>) {
+            lock.lock()
+            results[index] = result
+            lock.unlock()
+        }
+
+        func pair() throws -> (AttributionFigures, AttributionFigures) {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let base = results[0], let candidate = results[1] else {
+                throw PostgresError(kind: .client, message: "the attribution figures were not computed")
+            }
+            return (try base.get(), try candidate.get())
+        }
+    }
+
     /// Compares the keys of one range (`range`: a condition on `t`) on `connection`: the differing
     /// keys into a temporary table, then counts and samples.
     func comparePart(_ shape: PartShape, range: String, on connection: Connection) throws -> Part {
@@ -499,7 +521,7 @@ public struct MartDiffer: Sendable {
     private func number(_ text: String??) -> Double? { (text ?? nil).flatMap(Double.init) }
 
     /// One scan of a schema's attribution mart: the totals, and per tier and per channel.
-    struct AttributionFigures {
+    struct AttributionFigures: Sendable {
         var sessions: Double?
         var facebookSessions: Double?
         var matched: Double?
@@ -520,7 +542,7 @@ public struct MartDiffer: Sendable {
         }
     }
 
-    func attributionFigures(_ schema: String) throws -> AttributionFigures {
+    func attributionFigures(_ schema: String, on connection: Connection) throws -> AttributionFigures {
         let result = try connection.execute(
             """
             select grouping(facebook_match_tier), grouping(attribution_channel), facebook_match_tier, attribution_channel,
@@ -553,8 +575,18 @@ public struct MartDiffer: Sendable {
 
     /// Match rate overall and per tier, sessions per channel, conversions, revenue, refunds.
     func attributionMetrics() throws -> [MetricChange] {
-        let base = try attributionFigures(baseSchema)
-        let candidate = try attributionFigures(candidateSchema)
+        // The two scans side by side when there is a second connection.
+        let schemas = [baseSchema, candidateSchema]
+        let connections = extraConnections.isEmpty ? [connection, connection] : [connection, extraConnections[0]]
+        let outcomes = FigureOutcomes()
+        if extraConnections.isEmpty {
+            for index in 0..<2 { outcomes.set(index, Result { try attributionFigures(schemas[index], on: connections[index]) }) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                outcomes.set(index, Result { try attributionFigures(schemas[index], on: connections[index]) })
+            }
+        }
+        let (base, candidate) = try outcomes.pair()
         var metrics = [
             MetricChange(section: "totals", name: "sessions", unit: .count, base: base.sessions, candidate: candidate.sessions),
             MetricChange(section: "totals", name: "conversions", unit: .count, base: base.conversions, candidate: candidate.conversions),
