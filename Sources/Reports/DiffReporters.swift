@@ -37,7 +37,6 @@ public struct DiffHTMLReporter: Sendable {
             <title>\(escape(document.title))</title>
             <style>
             \(styleSheet)
-            .diff-same { border-top-color: #079455; }
             .sample td { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
             </style>
             </head>

@@ -12,7 +12,7 @@ struct Diff: AsyncParsableCommand {
         discussion: """
             Typical use in CI: `reckon build --target-schema ci_123`, `reckon check --target-schema ci_123`, \
             then `reckon diff --base analytics --candidate ci_123 --markdown diff.md`. Rows are matched on each \
-            mart's primary key inside PostgreSQL (a full outer join over row hashes, then a column-by-column \
+            mart's primary key inside PostgreSQL (a merge full join over the key indexes comparing typed values, then a column-by-column \
             comparison of the changed keys only). A column added or dropped is reported as a change. The limits \
             of diff.fail_if in reckon.yml decide the verdict. Exit codes: 0 within every limit, 1 a limit was \
             crossed, 2 a schema is missing, both schemas are the same, or bad configuration, 3 database unreachable.
