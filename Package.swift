@@ -36,15 +36,19 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: [
-                "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
+                "Checks", "CLibXML2", "MartDiff", .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .target(name: "Email", dependencies: ["CLibCurl", "Checks", "ReckonCore", "Reports"]),
         .testTarget(name: "EmailTests", dependencies: ["Email", "Checks", "Reports", "ReckonCore", "TestSupport"]),
+        .target(name: "MartDiff", dependencies: ["PostgresClient", "ReckonCore"]),
+        .testTarget(
+            name: "MartDiffTests",
+            dependencies: ["MartDiff", "ModelBuild", "PostgresClient", "ReckonCore", "Reports", "SampleData", "TestSupport"]),
         .executableTarget(
             name: "reckon",
             dependencies: [
                 "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
-                "Checks", "Reports", "Email",
+                "Checks", "Reports", "Email", "MartDiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
@@ -55,6 +59,8 @@ let package = Package(
         .testTarget(
             name: "ChecksTests", dependencies: ["Checks", "TestSupport", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData"]),
         .testTarget(name: "ReckonCLITests", dependencies: ["PostgresClient", "SampleData", "TestSupport", "reckon"]),
+        .testTarget(
+            name: "CIExamplesTests", dependencies: ["TestSupport", .product(name: "Yams", package: "Yams"), "reckon"]),
         .target(name: "TestSupport", dependencies: ["PostgresClient", "EmbeddedPostgres"], path: "Tests/TestSupport"),
     ]
 )

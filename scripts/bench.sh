@@ -18,8 +18,9 @@ measure() { # name, command… — prints wall seconds and peak RSS of the comma
 }
 $reckon db start
 conninfo=$($reckon db url)
-# `scripts/bench.sh checks` re-measures only the checks on the data already there.
-if [ "${1:-}" != checks ]; then
+# `scripts/bench.sh checks` (or `diff`) re-measures only the checks (or the diff) on the data
+# already there.
+if [ -z "${1:-}" ]; then
 : > "$out/summary.txt"
 measure "generate $sessions" $reckon generate --sessions "$sessions" --seed 1
 measure "build --jobs 1" $reckon build --jobs 1
@@ -34,6 +35,7 @@ printf '%-28s wall %8.1f s\n' "psql (same model SQL)" "$(echo "$end - $start" | 
 echo "per-step times: $out/build --jobs 1.log and $out/build --jobs 2.log"
 fi
 
+if [ -z "${1:-}" ] || [ "$1" = checks ]; then
 # Checks (issue 4): wall time and table scans of all shipped checks, fused and one query
 # per check, against the floor: two full scans of each mart plus the source aggregates.
 scans() {
@@ -61,4 +63,16 @@ psql "$conninfo" -X -q -c "set max_parallel_workers_per_gather = 2" \
   -c "select count(*) from raw.funnelfox_sessions" >/dev/null
 end=$(date +%s.%N)
 printf '%-28s wall %8.1f s\n' "floor (2 scans/mart + sources)" "$(echo "$end - $start" | bc -l)" | tee -a "$out/summary.txt"
+fi
+
+# Diff (issue 13): a candidate built from the models with tier 3 of the Facebook fallback
+# disabled, diffed against the published marts (goal: <= 10 s at 1,000,000 sessions).
+if [ -z "${1:-}" ] || [ "$1" = diff ]; then
+rm -rf "$out/models-tier3-off" && cp -r models "$out/models-tier3-off"
+sed -i 's/^where m.tier is not null;/where m.tier is not null and m.tier <> 3;/' "$out/models-tier3-off/04_int_facebook_match.sql"
+grep -q 'm.tier <> 3' "$out/models-tier3-off/04_int_facebook_match.sql" || { echo "bench: cannot disable tier 3 in the model copy" >&2; exit 1; }
+RECKON_MODELS_DIR="$out/models-tier3-off" $reckon build --target-schema ci_bench >/dev/null 2>&1
+measure "diff (tier 3 off)" $reckon diff --base analytics --candidate ci_bench \
+  --markdown "$out/diff.md" --html "$out/diff.html" --junit "$out/diff.junit.xml" --json "$out/diff.json" || true
+fi
 if [ "${KEEP_CLUSTER:-0}" != 1 ]; then $reckon db stop >/dev/null; fi

@@ -49,6 +49,12 @@ public struct Configuration: Sendable, Equatable {
     public var htmlReportPath: String?
     /// The `email:` section: the daily audit's sender, recipients and SMTP server.
     public var email = EmailSettings()
+    /// `diff.fail_if`: limits on how much `reckon diff` may see the marts move before it exits 1.
+    public var diffLimits: [DiffLimit] = [
+        DiffLimit(measure: .rowsChangedPercent, comparison: .greater, threshold: 1),
+        DiffLimit(measure: .matchRatePoints, comparison: .greater, threshold: 2),
+        DiffLimit(measure: .revenueChanged, comparison: .any),
+    ]
 
     /// The defaults, as documented in the shipped `reckon.yml`.
     public init() {}
@@ -109,7 +115,7 @@ public struct Configuration: Sendable, Equatable {
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
                 "models_dir", "checks_dir", "build", "checks", "publish", "reports",
-                "email",
+                "email", "diff",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -165,6 +171,34 @@ public struct Configuration: Sendable, Equatable {
             htmlReportPath = try object.string("html")
         }
         if let email = root["email"] { self.email = try EmailSettings.read(email) }
+        if let diff = root["diff"] {
+            try readDiff(diff)
+        }
+    }
+
+    /// Reads the `diff:` section: `fail_if` maps a measure to a condition, and replaces the defaults.
+    mutating func readDiff(_ diff: YAMLValue) throws {
+        let object = try diff.object("diff", allowed: ["fail_if"])
+        guard let failIf = object["fail_if"] else { return }
+        if failIf.isNull {
+            diffLimits = []
+            return
+        }
+        var limits: [DiffLimit] = []
+        for entry in try failIf.mapping("diff.fail_if") {
+            guard let measure = DiffLimit.Measure(rawValue: entry.key) else {
+                throw entry.keyValue.error(
+                    "unknown measure '\(entry.key)' in diff.fail_if; valid measures: \(DiffLimit.Measure.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            let condition = try entry.value.string("diff.fail_if.\(entry.key)")
+            guard let limit = DiffLimit.parse(measure: measure, condition: condition) else {
+                throw entry.value.error(
+                    "diff.fail_if.\(entry.key) must be any, \"> N\", \">= N\" or a number N ≥ 0, found '\(condition)'")
+            }
+            limits.append(limit)
+        }
+        diffLimits = limits
     }
 
     /// Environment overrides, applied after the file:

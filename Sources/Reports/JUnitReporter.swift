@@ -2,39 +2,38 @@ import Checks
 import Foundation
 
 /// The run as JUnit XML, valid against `junit-10.xsd` (Jenkins xUnit; read by GitLab, GitHub
-/// test-report actions and Azure DevOps).
+/// test-report actions and Azure DevOps), shaped so CI test histories can track each check.
 ///
 /// - One `testsuite` per checks file, in definition order.
-/// - One `testcase` per check, named after it, with the check's time. A grouped check (match
-///   rate per tier or day, reconciliation per day or currency) also gets one `testcase` per
-///   group, named `check [key]`, so CI shows which tier or day failed; group test cases take no
-///   time of their own (the check's query computed all groups).
-/// - `failure` (type = the check's kind, message = observed vs expected and the sentence) for a
-///   failed check or group; `error` for a check that could not run, with the database's message.
-/// - A warning passes, but is visible: "WARNING: …" opens its `system-out`, and the suite gets a
-///   `warning:<name>` property.
-/// - `system-out` carries the details: file and line, table, figures, groups, the failing-row
-///   sample and the SQL that lists all failing rows.
-/// - Counts: `tests` = test cases, `failures` = failed ones, `errors` = errored ones; `time` is a
-///   plain decimal in seconds.
+/// - One `testcase` per check, whatever its groups, named `file › check`
+///   (`checks/revenue.yml › revenue_reconciles_with_stripe`): the name never changes as the data
+///   window moves, so a CI history follows the same test from run to run.
+/// - `failure` (type = the check's kind) for a failed check: the message is observed vs expected
+///   and the sentence, then the failed groups, most off first; the body repeats them and adds the
+///   failing-row sample as an aligned text table and the SQL that lists all failing rows.
+/// - `error` for a check that could not run, with the database's message; the body adds the SQL.
+/// - A warning is a `skipped` element whose message starts with `warning:`: GitLab, GitHub's
+///   test-report actions and Jenkins all show a skipped test and its message, and none fails
+///   the suite for it. The suite also gets a `warning:<check>` property, and "WARNING: …"
+///   opens the test case's `system-out`.
+/// - `system-out` carries the details: file and line, table, figures, groups, the sample and SQL.
+/// - Counts: `tests` = checks, `failures` = failed checks, `errors` = errored ones, `skipped` =
+///   warnings; `time` is a plain decimal in seconds.
 ///
 /// All text goes through libxml2's writer (no hand-made escaping); control characters XML
 /// cannot carry are first made visible (`ReportText.xmlSafe`).
 public struct JUnitReporter: Reporter {
     /// reckon's version, written as the `reckon.version` property.
     public var reckonVersion: String
-    /// Emit a test case per group of grouped checks (default true).
-    public var testCasePerGroup: Bool
 
     public var fileExtension: String { "xml" }
 
     /// Creates a reporter; `reckonVersion` is a parameter so the output is deterministic.
-    public init(reckonVersion: String, testCasePerGroup: Bool = true) {
+    public init(reckonVersion: String) {
         self.reckonVersion = reckonVersion
-        self.testCasePerGroup = testCasePerGroup
     }
 
-    /// One JUnit `testcase`: a check, or one group of a grouped check.
+    /// One JUnit `testcase`: one check.
     struct TestCase {
         var name: String
         var classname: String
@@ -66,7 +65,7 @@ public struct JUnitReporter: Reporter {
             try writer.attribute("tests", String(suiteCases.count))
             try writer.attribute("failures", String(suiteCases.filter { $0.status == .fail }.count))
             try writer.attribute("errors", String(suiteCases.filter { $0.status == .error }.count))
-            try writer.attribute("skipped", "0")
+            try writer.attribute("skipped", String(suiteCases.filter { $0.status == .warn }.count))
             try writer.attribute(
                 "time", ReportText.seconds(suite.checks.reduce(0) { $0 + max(0, $1.durationSeconds.isFinite ? $1.durationSeconds : 0) }))
             try writer.attribute("timestamp", ReportText.timestamp(result.startedAt))
@@ -88,7 +87,9 @@ public struct JUnitReporter: Reporter {
                     try writer.element("failure", attributes: ["type": testCase.kind, "message": testCase.message], text: testCase.detail)
                 case .error:
                     try writer.element("error", attributes: ["type": testCase.kind, "message": testCase.message], text: testCase.detail)
-                case .pass, .warn:
+                case .warn:
+                    try writer.element("skipped", attributes: ["message": testCase.message], text: "")
+                case .pass:
                     break
                 }
                 try writer.element("system-out", text: testCase.systemOut)
@@ -138,42 +139,89 @@ public struct JUnitReporter: Reporter {
         let classname = Self.classname(for: check.file.isEmpty ? "checks" : check.file)
         let verdict = Self.verdict(observed: check.observed, expected: check.expected, message: check.message)
         let errorMessage = check.errorMessage ?? check.message
-        var main = TestCase(
-            name: check.name, classname: classname, status: check.status, time: check.durationSeconds,
+        var testCase = TestCase(
+            name: Self.testCaseName(for: check), classname: classname, status: check.status, time: check.durationSeconds,
             kind: check.kind, message: check.status == .error ? errorMessage : verdict, detail: "",
             systemOut: Self.systemOut(for: check))
         switch check.status {
         case .fail:
-            var lines = [verdict]
-            let failedGroups = check.groups.filter { $0.status == .fail }
+            let failedGroups = Self.mostOffFirst(check.groups.filter { $0.status == .fail })
             if !failedGroups.isEmpty {
-                lines.append("failed groups:")
+                let listed = failedGroups.map { "\($0.key) (observed \($0.observed), expected \($0.expected))" }
+                testCase.message = verdict + "; failed groups: " + listed.joined(separator: ", ")
+            }
+            var lines = [verdict]
+            if !failedGroups.isEmpty {
+                lines.append("")
+                lines.append("failed groups, most off first:")
                 lines += failedGroups.map { "  \($0.key): observed \($0.observed), expected \($0.expected)" }
             }
-            if !check.sampleRows.isEmpty { lines.append("\(check.sampleRows.count) failing rows sampled; see system-out") }
-            main.detail = lines.joined(separator: "\n")
+            if !check.sampleRows.isEmpty {
+                lines.append("")
+                lines.append("failing rows (sample of \(check.sampleRows.count)):")
+                lines += Self.alignedTable(columns: check.sampleColumns, rows: check.sampleRows).map { "  " + $0 }
+            }
+            if !check.sql.isEmpty {
+                lines.append("")
+                lines.append("SQL (lists all failing rows):")
+                lines.append(check.sql)
+            }
+            testCase.detail = lines.joined(separator: "\n")
         case .error:
-            main.detail = errorMessage + (check.sql.isEmpty ? "" : "\n\nSQL:\n" + check.sql)
-        case .pass, .warn:
+            testCase.detail = errorMessage + (check.sql.isEmpty ? "" : "\n\nSQL:\n" + check.sql)
+        case .warn:
+            testCase.message = "warning: " + verdict
+        case .pass:
             break
         }
-        guard testCasePerGroup else { return [main] }
-        let groups = check.groups.map { group in
-            let groupVerdict = Self.verdict(observed: group.observed, expected: group.expected, message: "")
-            var lines = [
-                "group \(group.key) of check \(check.name) (\(check.kind), severity \(check.severity.rawValue)): \(group.status.rawValue)",
-                "observed: \(group.observed)",
-                "expected: \(group.expected)",
-            ]
-            if group.status == .warn { lines.insert("WARNING: \(groupVerdict)", at: 0) }
-            lines += group.values.sorted { $0.key < $1.key }.map { "\($0.key): \(ReportText.number($0.value))" }
-            return TestCase(
-                name: "\(check.name) [\(group.key)]", classname: classname, status: group.status, time: 0,
-                kind: check.kind, message: group.status == .error ? errorMessage : groupVerdict,
-                detail: group.status == .fail ? groupVerdict : (group.status == .error ? errorMessage : ""),
-                systemOut: lines.joined(separator: "\n"))
+        return [testCase]
+    }
+
+    /// The stable test case name of a check: `file › check` (`checks/revenue.yml › revenue_matches`).
+    static func testCaseName(for check: CheckResult) -> String {
+        "\(check.file.isEmpty ? "checks" : check.file) › \(check.name)"
+    }
+
+    /// Groups ordered by how far they are from passing, most off first: below a rate threshold
+    /// by the most points, or the largest relative (else absolute) difference; ties keep their order.
+    static func mostOffFirst(_ groups: [GroupResult]) -> [GroupResult] {
+        func distance(_ group: GroupResult) -> Double {
+            let values = group.values
+            if let rate = values["rate"], let threshold = values["threshold"] ?? values["min_rate"] {
+                return abs(threshold - rate)
+            }
+            if let relative = values["relative_difference"] { return abs(relative) }
+            if let difference = values["difference"] { return abs(difference) }
+            return 0
         }
-        return [main] + groups
+        return groups.enumerated().sorted { left, right in
+            let (a, b) = (distance(left.element), distance(right.element))
+            return a != b ? a > b : left.offset < right.offset
+        }.map(\.element)
+    }
+
+    /// Rows as a text table whose columns line up (NULL shown as `NULL`), header and rule first.
+    static func alignedTable(columns: [String], rows: [[String?]]) -> [String] {
+        func clean(_ text: String) -> String {
+            text.replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: "\r", with: "").replacingOccurrences(
+                of: "\t", with: " ")
+        }
+        let header = columns.map(clean)
+        let body = rows.map { row in
+            (0..<max(columns.count, row.count)).map { index in index < row.count ? clean(row[index] ?? "NULL") : "" }
+        }
+        let count = max(header.count, body.map(\.count).max() ?? 0)
+        var widths = Array(repeating: 0, count: count)
+        for line in [header] + body {
+            for (index, cell) in line.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func render(_ cells: [String]) -> String {
+            (0..<count).map { index in
+                let cell = index < cells.count ? cells[index] : ""
+                return cell + String(repeating: " ", count: widths[index] - cell.count)
+            }.joined(separator: " | ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        return [render(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-")] + body.map(render)
     }
 
     /// "observed 82.1%, expected ≥ 90%: the sentence".

@@ -156,7 +156,8 @@ struct PublishedDatabase {
         let build = try ReckonProcess(["build"], environment: database.environment, directory: database.folder)
         #expect(
             try database.waitFor(
-                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'drop table%'"))
+                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'drop table%'"
+            ))
         kill(build.process.processIdentifier, signal)
         let outcome = build.finish()
         #expect(outcome.status == 128 + signal, "\(outcome.standardError)")
