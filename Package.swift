@@ -35,11 +35,15 @@ let package = Package(
             dependencies: [
                 "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
             ]),
+        .target(name: "Investigation", dependencies: ["PostgresClient", "ReckonCore"]),
+        .testTarget(
+            name: "InvestigationTests",
+            dependencies: ["Investigation", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData", "TestSupport"]),
         .executableTarget(
             name: "reckon",
             dependencies: [
                 "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
-                "Checks", "Reports",
+                "Checks", "Reports", "Investigation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
