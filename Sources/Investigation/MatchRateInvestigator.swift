@@ -169,7 +169,8 @@ public struct MatchRateInvestigator: Sendable {
 
     /// Regular expression (case-insensitive) finding the parameter's key in an origin.
     static func keyPattern(_ parameter: String) -> String {
-        parameter == "ad_id" ? "(^|[?&#])(h_)?ad_id=" : "(^|[?&#])\(parameter)="
+        let key = parameter.replacingOccurrences(of: "_", with: "(_|%5f)")
+        return parameter == "ad_id" ? "(^|[?&#])(h(_|%5f))?\(key)=" : "(^|[?&#])\(key)="
     }
 
     /// SQL giving the raw state of a parameter whose parsed value is NULL: `macro` (an

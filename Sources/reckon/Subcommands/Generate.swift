@@ -22,6 +22,13 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 42
 
+    @Option(
+        name: .customLong("incident"),
+        help: ArgumentHelp(
+            "Inject a named incident on a day after loading (repeatable; docs/investigate.md).",
+            valueName: "NAME@YYYY-MM-DD"))
+    var incidents: [String] = []
+
     @Option(name: .customLong("source-schema"), help: "Schema to create the raw tables in (default: sources.schema).")
     var sourceSchema: String?
 
@@ -36,6 +43,11 @@ struct Generate: AsyncParsableCommand {
                         "reckon generate writes <schema>.<logical name> tables; sources.tables maps some sources elsewhere, so pass --source-schema explicitly",
                     exitCode: ReckonExitCode.badInput)
             }
+            let incidents = try self.incidents.map { text in
+                do { return try Incident(parsing: text) } catch {
+                    throw CommandFailure(message: String(describing: error), exitCode: ReckonExitCode.badInput)
+                }
+            }
             let generator = SampleDataGenerator(sessions: sessions, seed: seed, rawSchema: schema)
             let start = Date()
             let loads = try generator.generate(
@@ -47,6 +59,11 @@ struct Generate: AsyncParsableCommand {
                             load.table.padding(toLength: 28, withPad: " ", startingAt: 0), String(load.rows).leftPadded(10),
                             load.seconds, String(Int(Double(load.rows) / max(load.seconds, 0.001))).leftPadded(9)))
                 })
+            if !incidents.isEmpty {
+                let connection = try Connection.connect(connectionString)
+                let injector = IncidentInjector(rawSchema: schema)
+                for incident in incidents { Output.info("  incident \(try injector.apply(incident, on: connection))") }
+            }
             let total = loads.reduce(0) { $0 + $1.rows }
             Output.info(
                 "generated \(total) rows in \(loads.count) tables of schema \(schema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s (seed \(seed), \(sessions) sessions)"
