@@ -23,7 +23,7 @@ public enum MatchRateRendering {
             let sessions = String(finding.sessions).leftPadded(max(width, 8))
             let excess = ("+" + String(finding.excessSessions)).leftPadded(max(width + 1, 7))
             lines.append("\(rank). \(sessions) sessions \(excess)  \(truncated(finding.title, 90))")
-            lines.append("    \(String(repeating: " ", count: max(width, 8) + 17))\(truncated(finding.detail, 90))")
+            if index < 3 { lines.append("    \(String(repeating: " ", count: max(width, 8) + 17))\(truncated(finding.detail, 90))") }
         }
         lines.append("")
         lines.append("Tiers          period    share   baseline share   lost")
