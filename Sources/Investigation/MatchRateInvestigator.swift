@@ -57,9 +57,10 @@ public struct MatchRateInvestigator: Sendable {
         }
         guard baselineDays >= 1 else { throw InvestigationError(.badArguments, "--baseline-days must be at least 1") }
         try checkMartExists(connection)
-        let baselineStart = try connection.execute(
-            "select ($1::date - $2::int)::text", name: "investigate: baseline start", [date, String(baselineDays)]
-        ).rows.first?[0] ?? date
+        let baselineStart =
+            try connection.execute(
+                "select ($1::date - $2::int)::text", name: "investigate: baseline start", [date, String(baselineDays)]
+            ).rows.first?[0] ?? date
         let baselineEnd =
             try connection.execute("select ($1::date - 1)::text", name: "investigate: baseline end", [date]).rows.first?[0]
             ?? date
@@ -101,6 +102,7 @@ public struct MatchRateInvestigator: Sendable {
         findings.sort { left, right in
             if left.excessSessions != right.excessSessions { return left.excessSessions > right.excessSessions }
             if left.sessions != right.sessions { return left.sessions > right.sessions }
+            if left.kind.tieRank != right.kind.tieRank { return left.kind.tieRank < right.kind.tieRank }
             return (left.kind.rawValue, left.parameter, left.value ?? "", left.funnel ?? "")
                 < (right.kind.rawValue, right.parameter, right.value ?? "", right.funnel ?? "")
         }

@@ -131,6 +131,19 @@ public struct Finding: Codable, Sendable, Equatable {
         case emptyParameter = "empty_parameter"
         /// A parameter absent from the URL.
         case missingParameter = "missing_parameter"
+
+        /// Order among findings explaining as many sessions: the more specific cause first
+        /// (a named value before a parameter state of a whole funnel).
+        public var tieRank: Int {
+            switch self {
+            case .nearMiss: return 0
+            case .unknownValue: return 1
+            case .unknownAdId: return 2
+            case .macro: return 3
+            case .emptyParameter: return 4
+            case .missingParameter: return 5
+            }
+        }
     }
 
     /// What kind of cause.

@@ -88,10 +88,12 @@ public struct IncidentInjector: Sendable {
     public func apply(_ incident: Incident, on connection: Connection) throws -> InjectedIncident {
         let sessions = table("funnelfox_sessions")
         let day = SQL.literal(incident.date)
-        let onDay = "created_at >= \(day)::date::timestamp at time zone 'UTC' and created_at < (\(day)::date + 1)::timestamp at time zone 'UTC'"
-        let count = try connection.execute(
-            "select count(*) from \(sessions) where \(onDay)", name: "incident: sessions of the day"
-        ).rows.first?[0].flatMap { Int($0) } ?? 0
+        let onDay =
+            "created_at >= \(day)::date::timestamp at time zone 'UTC' and created_at < (\(day)::date + 1)::timestamp at time zone 'UTC'"
+        let count =
+            try connection.execute(
+                "select count(*) from \(sessions) where \(onDay)", name: "incident: sessions of the day"
+            ).rows.first?[0].flatMap { Int($0) } ?? 0
         guard count > 0 else {
             throw SampleDataError(description: "incident \(incident): no sessions on \(incident.date)")
         }
@@ -105,15 +107,16 @@ public struct IncidentInjector: Sendable {
                    where \(onDay) and origin ~* '[?&#]utm_source=(fb|facebook|ig|instagram|meta)([&#]|$)')
             """
         // A campaign with a plain name (letters, digits, spaces, |, _ and -), the first by id.
-        let campaign = try connection.execute(
-            """
-            select campaign_name from \(table("facebook_campaigns")) c
-            where campaign_name ~ '^[A-Za-z0-9][A-Za-z0-9 |_-]*[A-Za-z0-9]$' and campaign_name !~* 'copy'
-              and not exists (select 1 from \(table("facebook_campaigns")) o
-                              where lower(trim(o.campaign_name)) = lower(c.campaign_name || ' copy 2'))
-            order by facebook_campaign_id collate "C" limit 1
-            """, name: "incident: campaign"
-        ).rows.first?[0] ?? "Prospecting"
+        let campaign =
+            try connection.execute(
+                """
+                select campaign_name from \(table("facebook_campaigns")) c
+                where campaign_name ~ '^[A-Za-z0-9][A-Za-z0-9 |_-]*[A-Za-z0-9]$' and campaign_name !~* 'copy'
+                  and not exists (select 1 from \(table("facebook_campaigns")) o
+                                  where lower(trim(o.campaign_name)) = lower(c.campaign_name || ' copy 2'))
+                order by facebook_campaign_id collate "C" limit 1
+                """, name: "incident: campaign"
+            ).rows.first?[0] ?? "Prospecting"
         func encoded(_ name: String) -> String {
             name.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "|", with: "%7C")
         }
