@@ -11,5 +11,8 @@ struct Reckon: AsyncParsableCommand {
             Exit codes: 0 success, 1 a check failed, 2 bad configuration, checks file or arguments, \
             3 database unreachable or SQL error, 130 interrupted.
             """,
-        subcommands: [Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self, Investigate.self])
+        subcommands: [
+            Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self,
+            Investigate.self,
+        ])
 }
