@@ -36,6 +36,8 @@ let package = Package(
                 "Checks", "CLibXML2", .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .target(name: "Investigation", dependencies: ["PostgresClient", "ReckonCore"]),
+        .target(name: "AuditHistory", dependencies: ["PostgresClient", "Checks"]),
+        .testTarget(name: "AuditHistoryTests", dependencies: ["AuditHistory", "Checks", "PostgresClient", "TestSupport"]),
         .testTarget(
             name: "InvestigationTests",
             dependencies: ["Investigation", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData", "TestSupport"]),
@@ -43,7 +45,7 @@ let package = Package(
             name: "reckon",
             dependencies: [
                 "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
-                "Checks", "Reports", "Investigation",
+                "Checks", "Reports", "Investigation", "AuditHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),

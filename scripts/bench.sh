@@ -61,4 +61,6 @@ psql "$conninfo" -X -q -c "set max_parallel_workers_per_gather = 2" \
   -c "select count(*) from raw.funnelfox_sessions" >/dev/null
 end=$(date +%s.%N)
 printf '%-28s wall %8.1f s\n' "floor (2 scans/mart + sources)" "$(echo "$end - $start" | bc -l)" | tee -a "$out/summary.txt"
+# Investigation (issue 11): why the match rate of one day differs from the 7 days before.
+measure "investigate match-rate" $reckon investigate match-rate --date 2026-10-20 --json "$out/investigate.json" >/dev/null
 if [ "${KEEP_CLUSTER:-0}" != 1 ]; then $reckon db stop >/dev/null; fi

@@ -143,6 +143,9 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var published: Bool?
     /// The checks, in definition order.
     public var checks: [CheckResult]
+    /// Warnings about the run itself that do not change its verdict (e.g. the run history
+    /// could not be recorded); absent when there are none.
+    public var notes: [String]?
 
     /// Creates a run result.
     public init(

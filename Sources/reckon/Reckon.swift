@@ -13,6 +13,6 @@ struct Reckon: AsyncParsableCommand {
             """,
         subcommands: [
             Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self,
-            Investigate.self,
+            Investigate.self, HistoryCommand.self,
         ])
 }

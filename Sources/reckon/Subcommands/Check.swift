@@ -37,10 +37,11 @@ struct Check: AsyncParsableCommand {
             let start = Date()
             let results = try await CheckCommandSupport.runChecks(
                 definitions, conninfo: conninfo, configuration: configuration, schema: schema, fuse: !noFuse)
-            let result = RunResult(
+            var result = RunResult(
                 reckonVersion: CheckCommandSupport.version, command: "check", startedAt: start,
                 durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
                 checkedSchema: schema, modelsCommit: CheckCommandSupport.modelsCommit(configuration), checks: results)
+            HistoryRecording.record(&result, conninfo: conninfo, configuration: configuration)
             CheckSummary.print(result)
             try reports.write(result, configuration: configuration)
             return CheckCommandSupport.exitCode(result)

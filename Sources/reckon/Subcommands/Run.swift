@@ -67,6 +67,7 @@ struct Run: AsyncParsableCommand {
             // On failure the candidate stays in the staging schema, so the failing-row SQL of
             // each check can be pasted into psql; the next build replaces it.
             result.durationSeconds = Date().timeIntervalSince(start)
+            HistoryRecording.record(&result, conninfo: conninfo, configuration: configuration)
             CheckSummary.print(result)
             try reports.write(result, configuration: configuration)
             if blocking.isEmpty {
