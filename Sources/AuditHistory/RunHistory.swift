@@ -85,9 +85,10 @@ public struct RunHistory: Sendable {
         try connection.execute(
             "create table if not exists \(table("schema_version")) (version int not null, upgraded_at timestamptz not null default now())",
             name: "history: schema_version")
-        let found = Int(
-            try connection.execute("select max(version) from \(table("schema_version"))", name: "history: version").rows.first?[0]
-                ?? "") ?? 0
+        let found =
+            Int(
+                try connection.execute("select max(version) from \(table("schema_version"))", name: "history: version").rows.first?[0]
+                    ?? "") ?? 0
         if found > Self.schemaVersion {
             throw HistoryError(
                 description:

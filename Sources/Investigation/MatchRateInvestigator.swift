@@ -256,11 +256,17 @@ public struct MatchRateInvestigator: Sendable {
 
     /// The normalised form of the fallback (docs/investigate.md): lower case, `%XX` escapes
     /// and a trailing "copy" / "copy N" removed, then everything but letters and digits.
-    static func normalised(_ expression: String) -> String {
+    public static func normalised(_ expression: String) -> String {
         """
         regexp_replace(regexp_replace(regexp_replace(lower(\(expression)), '%[0-9a-f]{2}', ' ', 'g'), \
         '[[:space:]+_-]*copy([[:space:]+_-]*[0-9]+)?[[:space:]+]*$', ''), '[^[:alnum:]]+', '', 'g')
         """
+    }
+
+    /// SQL that is true when two expressions are equal after normalisation and not empty
+    /// (two names of punctuation or emoji only are not near misses of each other).
+    public static func normalisedEqual(_ left: String, _ right: String) -> String {
+        "(\(normalised(left)) <> '' and \(normalised(left)) = \(normalised(right)))"
     }
 
     /// Unmatched `utm_campaign` and `utm_content` values, each a near miss or an unknown value.
@@ -277,9 +283,9 @@ public struct MatchRateInvestigator: Sendable {
             let similarity: String
             if let trigramSchema {
                 similarity =
-                    "case when \(Self.normalised("v.value")) = \(Self.normalised("n.name")) then 1.0 else \(SQL.identifier(trigramSchema)).similarity(lower(v.value), lower(n.name)) end"
+                    "case when \(Self.normalisedEqual("v.value", "n.name")) then 1.0 else \(SQL.identifier(trigramSchema)).similarity(lower(v.value), lower(n.name)) end"
             } else {
-                similarity = "case when \(Self.normalised("v.value")) = \(Self.normalised("n.name")) then 1.0 else 0.0 end"
+                similarity = "case when \(Self.normalisedEqual("v.value", "n.name")) then 1.0 else 0.0 end"
             }
             let result = try connection.execute(
                 """
