@@ -77,3 +77,22 @@ extension CLITests {
         #expect(outcome.standardOutput.isEmpty)
     }
 }
+
+extension CLITests {
+    @Test func unknownIncidentExitsTwoBeforeConnecting() throws {
+        let outcome = try reckon(
+            ["generate", "--sessions", "10", "--incident", "flood@2026-10-12"],
+            environment: ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("invalid incident flood@2026-10-12: expected NAME@YYYY-MM-DD with NAME one of"))
+    }
+
+    @Test func incidentOnADayWithoutSessionsExitsTwo() throws {
+        let url = try TestDatabase.create(prefix: "cli_incident")
+        defer { TestDatabase.drop(url) }
+        let outcome = try reckon(
+            ["generate", "--sessions", "200", "--incident", "macro-unreplaced@2030-01-01"], environment: ["DATABASE_URL": url])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("incident macro-unreplaced@2030-01-01: no sessions on 2030-01-01"))
+    }
+}

@@ -35,6 +35,11 @@ struct Generate: AsyncParsableCommand {
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
+            let incidents = try self.incidents.map { text in
+                do { return try Incident(parsing: text) } catch {
+                    throw CommandFailure(message: String(describing: error), exitCode: ReckonExitCode.badInput)
+                }
+            }
             let connectionString = try resolveConnectionString(configuration)
             let schema = sourceSchema ?? configuration.sourceSchema
             guard configuration.sourceTables.isEmpty || sourceSchema != nil else {
@@ -42,11 +47,6 @@ struct Generate: AsyncParsableCommand {
                     message:
                         "reckon generate writes <schema>.<logical name> tables; sources.tables maps some sources elsewhere, so pass --source-schema explicitly",
                     exitCode: ReckonExitCode.badInput)
-            }
-            let incidents = try self.incidents.map { text in
-                do { return try Incident(parsing: text) } catch {
-                    throw CommandFailure(message: String(describing: error), exitCode: ReckonExitCode.badInput)
-                }
             }
             let generator = SampleDataGenerator(sessions: sessions, seed: seed, rawSchema: schema)
             let start = Date()
@@ -62,7 +62,13 @@ struct Generate: AsyncParsableCommand {
             if !incidents.isEmpty {
                 let connection = try Connection.connect(connectionString)
                 let injector = IncidentInjector(rawSchema: schema)
-                for incident in incidents { Output.info("  incident \(try injector.apply(incident, on: connection))") }
+                for incident in incidents {
+                    do {
+                        Output.info("  incident \(try injector.apply(incident, on: connection))")
+                    } catch let error as SampleDataError {
+                        throw CommandFailure(message: error.description, exitCode: ReckonExitCode.badInput)
+                    }
+                }
             }
             let total = loads.reduce(0) { $0 + $1.rows }
             Output.info(
