@@ -78,13 +78,12 @@ public enum MatchRateRendering {
                 <div class="check check-\(status)">
                 <h3>\(index + 1). \(escape(finding.title))</h3>
                 <p class="meta"><span class="kind">\(escape(finding.kind.rawValue))</span> · \(escape(finding.detail))</p>
-                <table class="figures"><tbody>
-                <tr><th>sessions explained</th><td class="num">\(finding.sessions)</td></tr>
-                <tr><th>baseline sessions</th><td class="num">\(finding.baselineSessions)</td></tr>
-                <tr><th>expected at this volume</th><td class="num">\(String(format: "%.1f", finding.expectedSessions))</td></tr>
-                <tr><th>excess</th><td class="num">\(finding.excessSessions)</td></tr>
-                <tr><th>examples</th><td><code>\(escape(finding.exampleSessionIds.joined(separator: ", ")))</code></td></tr>
+                <table class="figures"><thead><tr><th class="num">sessions explained</th><th class="num">baseline sessions</th>\
+                <th class="num">expected at this volume</th><th class="num">excess</th></tr></thead><tbody>
+                <tr><td class="num">\(finding.sessions)</td><td class="num">\(finding.baselineSessions)</td>\
+                <td class="num">\(String(format: "%.1f", finding.expectedSessions))</td><td class="num">\(finding.excessSessions)</td></tr>
                 </tbody></table>
+                <p class="meta">examples: <code>\(escape(finding.exampleSessionIds.joined(separator: ", ")))</code></p>
                 <details><summary>SQL listing all of them</summary><pre>\(escape(finding.sql))</pre></details>
                 </div>
 
@@ -184,7 +183,7 @@ public enum MatchRateRendering {
         .tag { display: inline-block; background: #eff8ff; color: #175cd3; border-radius: 4px; padding: 0 6px; font-size: 11.5px; }
         .figures, .group-table { margin: 10px 0; border: 1px solid #eaecf0; background: #fff; }
         .figures th, .figures td, .group-table th, .group-table td { border-bottom: 1px solid #eaecf0; font-size: 12.5px; }
-        .figures th { color: #475467; font-weight: 500; }
+        .figures thead th { background: #f9fafb; color: #475467; font-weight: 500; }
         .group-table thead th { background: #f9fafb; color: #475467; }
         .row-fail td { background: #fef3f2; }
         .footer { margin-top: 32px; color: #667085; font-size: 12px; }
