@@ -44,11 +44,17 @@ let package = Package(
         .testTarget(
             name: "MartDiffTests",
             dependencies: ["MartDiff", "ModelBuild", "PostgresClient", "ReckonCore", "Reports", "SampleData", "TestSupport"]),
+        .target(name: "Investigation", dependencies: ["PostgresClient", "ReckonCore"]),
+        .target(name: "AuditHistory", dependencies: ["PostgresClient", "Checks"]),
+        .testTarget(name: "AuditHistoryTests", dependencies: ["AuditHistory", "Checks", "PostgresClient", "TestSupport"]),
+        .testTarget(
+            name: "InvestigationTests",
+            dependencies: ["Investigation", "PostgresClient", "ReckonCore", "ModelBuild", "SampleData", "TestSupport"]),
         .executableTarget(
             name: "reckon",
             dependencies: [
                 "PostgresClient", "ReckonCore", "EmbeddedPostgres", "SampleData", "ModelBuild",
-                "Checks", "Reports", "Email", "MartDiff",
+                "Checks", "Reports", "Email", "MartDiff", "Investigation", "AuditHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),

@@ -75,4 +75,9 @@ RECKON_MODELS_DIR="$out/models-tier3-off" $reckon build --target-schema ci_bench
 measure "diff (tier 3 off)" $reckon diff --base analytics --candidate ci_bench \
   --markdown "$out/diff.md" --html "$out/diff.html" --junit "$out/diff.junit.xml" --json "$out/diff.json" || true
 fi
+
+if [ -z "${1:-}" ] || [ "$1" = investigate ]; then
+# Investigation (issue 11): why the match rate of one day differs from the 7 days before.
+measure "investigate match-rate" $reckon investigate match-rate --date 2026-10-20 --json "$out/investigate.json" >/dev/null
+fi
 if [ "${KEEP_CLUSTER:-0}" != 1 ]; then $reckon db stop >/dev/null; fi

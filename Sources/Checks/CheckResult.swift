@@ -149,6 +149,9 @@ public struct RunResult: Codable, Sendable, Equatable {
     /// Why the run ended before judging the checks (database unreachable, an SQL error in
     /// the build, a bad checks file), or nil when it ran. `checks` is then empty.
     public var errorMessage: String?
+    /// Warnings about the run itself that do not change its verdict (e.g. the run history
+    /// could not be recorded); absent when there are none.
+    public var notes: [String]?
 
     /// Creates a run result.
     public init(

@@ -17,6 +17,8 @@ public struct Configuration: Sendable, Equatable {
     public var targetSchema = "analytics"
     /// Schema of reckon's helper SQL functions.
     public var functionsSchema = "reckon"
+    /// Schema of the run history `reckon check` and `reckon run` record (docs/history.md).
+    public var auditSchema = "reckon_audit"
     /// Default schema of the raw tables.
     public var sourceSchema = "raw"
     /// Logical source name → real `schema.table`, for sources not in `sourceSchema`.
@@ -115,11 +117,12 @@ public struct Configuration: Sendable, Equatable {
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
                 "models_dir", "checks_dir", "build", "checks", "publish", "reports",
-                "email", "diff",
+                "email", "diff", "audit_schema",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
         functionsSchema = try root.string("functions_schema") ?? functionsSchema
+        auditSchema = try root.string("audit_schema") ?? auditSchema
         modelsDirectory = try root.string("models_dir") ?? modelsDirectory
         checksDirectory = try root.string("checks_dir") ?? checksDirectory
         paidMediums = try root.stringList("paid_mediums")?.map { $0.lowercased() } ?? paidMediums
@@ -205,7 +208,7 @@ public struct Configuration: Sendable, Equatable {
     /// `RECKON_DATABASE_URL` or `DATABASE_URL` (connection), `RECKON_TARGET_SCHEMA`,
     /// `RECKON_SOURCE_SCHEMA`, `RECKON_FUNCTIONS_SCHEMA`, `RECKON_AD_ACCOUNT_TIMEZONE`,
     /// `RECKON_FACEBOOK_SOURCE_ALIASES` and `RECKON_PAID_MEDIUMS` (comma-separated),
-    /// `RECKON_MODELS_DIR`, `RECKON_CHECKS_DIR`, `RECKON_WORK_MEM`.
+    /// `RECKON_MODELS_DIR`, `RECKON_CHECKS_DIR`, `RECKON_WORK_MEM`, `RECKON_AUDIT_SCHEMA`.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
@@ -218,6 +221,7 @@ public struct Configuration: Sendable, Equatable {
         targetSchema = value("RECKON_TARGET_SCHEMA") ?? targetSchema
         sourceSchema = value("RECKON_SOURCE_SCHEMA") ?? sourceSchema
         functionsSchema = value("RECKON_FUNCTIONS_SCHEMA") ?? functionsSchema
+        auditSchema = value("RECKON_AUDIT_SCHEMA") ?? auditSchema
         adAccountTimeZone = value("RECKON_AD_ACCOUNT_TIMEZONE") ?? adAccountTimeZone
         facebookSourceAliases = list("RECKON_FACEBOOK_SOURCE_ALIASES") ?? facebookSourceAliases
         paidMediums = list("RECKON_PAID_MEDIUMS") ?? paidMediums

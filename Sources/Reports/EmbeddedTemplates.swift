@@ -262,6 +262,9 @@ enum EmbeddedTemplates {
         {{#hasPublished}}
         <tr><th scope="row">Published</th><td>{{published}}</td></tr>
         {{/hasPublished}}
+        {{#hasNotes}}
+        <tr><th scope="row">Notes</th><td>{{#notes}}<div class="error-message">{{text}}</div>{{/notes}}</td></tr>
+        {{/hasNotes}}
         <tr><th scope="row">reckon</th><td>{{reckonVersion}}</td></tr>
         </table>
         </header>

@@ -29,6 +29,8 @@ enum HTMLViewModel {
             "generatedAt": ReportText.timestamp(generatedAt),
             "duration": ReportText.duration(result.durationSeconds),
             "reckonVersion": safe(reckonVersion),
+            "hasNotes": !(result.notes ?? []).isEmpty,
+            "notes": (result.notes ?? []).map { ["text": safe($0)] },
             "counts": [
                 "total": result.checks.count, "pass": result.count(.pass), "warn": result.count(.warn),
                 "fail": result.count(.fail), "error": result.count(.error),

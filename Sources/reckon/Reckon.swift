@@ -14,6 +14,6 @@ struct Reckon: AsyncParsableCommand {
         version: CheckCommandSupport.version,
         subcommands: [
             Database.self, Generate.self, Doctor.self, Compile.self, Build.self, Check.self, Run.self, Report.self, SendEmail.self,
-            Diff.self,
+            Diff.self, Investigate.self, HistoryCommand.self,
         ])
 }

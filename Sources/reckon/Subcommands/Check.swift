@@ -42,10 +42,11 @@ struct Check: AsyncParsableCommand {
             let results = try await CheckCommandSupport.runChecks(
                 definitions, conninfo: conninfo, configuration: configuration, schema: schema, fuse: !noFuse)
             try CancellationRegistry.shared.checkInterrupted()
-            let result = RunResult(
+            var result = RunResult(
                 reckonVersion: CheckCommandSupport.version, command: "check", startedAt: start,
                 durationSeconds: Date().timeIntervalSince(start), database: ConnectionString.masked(conninfo),
                 checkedSchema: schema, modelsCommit: CheckCommandSupport.modelsCommit(configuration), checks: results)
+            HistoryRecording.record(&result, conninfo: conninfo, configuration: configuration)
             CheckSummary.print(result)
             try reports.write(result, configuration: configuration)
             return CheckCommandSupport.exitCode(result)

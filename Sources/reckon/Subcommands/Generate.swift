@@ -28,12 +28,24 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 42
 
+    @Option(
+        name: .customLong("incident"),
+        help: ArgumentHelp(
+            "Inject a named incident on a day after loading (repeatable; docs/investigate.md).",
+            valueName: "NAME@YYYY-MM-DD"))
+    var incidents: [String] = []
+
     @Option(name: .customLong("source-schema"), help: "Schema to create the raw tables in (default: sources.schema).")
     var sourceSchema: String?
 
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
+            let incidents = try self.incidents.map { text in
+                do { return try Incident(parsing: text) } catch {
+                    throw CommandFailure(message: String(describing: error), exitCode: ReckonExitCode.badInput)
+                }
+            }
             let connectionString = try resolveConnectionString(configuration)
             let schema = sourceSchema ?? configuration.sourceSchema
             guard configuration.sourceTables.isEmpty || sourceSchema != nil else {
@@ -53,6 +65,17 @@ struct Generate: AsyncParsableCommand {
                             load.table.padding(toLength: 28, withPad: " ", startingAt: 0), String(load.rows).leftPadded(10),
                             load.seconds, String(Int(Double(load.rows) / max(load.seconds, 0.001))).leftPadded(9)))
                 })
+            if !incidents.isEmpty {
+                let connection = try Connection.connect(connectionString)
+                let injector = IncidentInjector(rawSchema: schema)
+                for incident in incidents {
+                    do {
+                        Output.info("  incident \(try injector.apply(incident, on: connection))")
+                    } catch let error as SampleDataError {
+                        throw CommandFailure(message: error.description, exitCode: ReckonExitCode.badInput)
+                    }
+                }
+            }
             let total = loads.reduce(0) { $0 + $1.rows }
             Output.info(
                 "generated \(total) rows in \(loads.count) tables of schema \(schema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s (seed \(seed), \(sessions) sessions)"

@@ -80,6 +80,7 @@ struct Run: AsyncParsableCommand {
             // On failure the candidate stays in the staging schema, so the failing-row SQL of
             // each check can be pasted into psql; the next build replaces it.
             result.durationSeconds = Date().timeIntervalSince(start)
+            HistoryRecording.record(&result, conninfo: conninfo, configuration: configuration)
             CheckSummary.print(result)
             do {
                 try reports.write(result, configuration: configuration)
