@@ -210,6 +210,41 @@ import Testing
         #expect(hashes[0] != nil && hashes[0] == hashes[1])
     }
 
+    /// A copy of the shipped models plus one extra model file holding `sql`.
+    func modelsWith(_ sql: String, in out: String) throws -> String {
+        let models = out + "/models"
+        try FileManager.default.copyItem(atPath: TestDatabase.repositoryRoot.appendingPathComponent("models").path, toPath: models)
+        try sql.write(toFile: models + "/99_extra.sql", atomically: true, encoding: .utf8)
+        return models
+    }
+
+    @Test func buildExitCodesForABadTemplateAnSQLErrorAndAMissingSource() throws {
+        let url = try TestDatabase.create(prefix: "codes")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 200, seed: 24).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let out = try folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+
+        let badTemplate = try modelsWith("create table {{ this }} as select 1 as x from {{ nonsense('y') }};\n", in: out + "/a")
+        let template = try cli.reckon(["build"], environment: ["DATABASE_URL": url, "RECKON_MODELS_DIR": badTemplate])
+        #expect(template.status == 2, "\(template.standardError)")
+        #expect(template.standardError.contains("99_extra.sql:1"), "\(template.standardError)")
+
+        let badSQL = try modelsWith(
+            "create table {{ this }} as select no_such_column from {{ ref('mart_marketing_attribution') }};\n", in: out + "/b")
+        let sqlError = try cli.reckon(["build"], environment: ["DATABASE_URL": url, "RECKON_MODELS_DIR": badSQL])
+        #expect(sqlError.status == 3, "\(sqlError.standardError)")
+        #expect(sqlError.standardError.contains("99_extra.sql") && sqlError.standardError.contains("no_such_column"))
+
+        try Connection.connect(url).execute("drop table raw.stripe_refunds", name: "lose a source")
+        let missing = try cli.reckon(["build"], environment: ["DATABASE_URL": url])
+        #expect(missing.status == 3, "\(missing.standardError)")
+        #expect(missing.standardError.contains("stripe_refunds"))
+        let published = try Connection.connect(url).execute(
+            "select count(*) from information_schema.tables where table_schema like 'analytics%'", name: "nothing published")
+        #expect(published.rows[0][0] == "0")
+    }
+
     @Test func helpDocumentsEveryCommandAndItsOptions() throws {
         let expectations: [String: [String]] = [
             "db": ["start", "stop", "status", "url"], "generate": ["--sessions", "--seed"], "doctor": ["--database-url"],
