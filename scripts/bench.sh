@@ -13,7 +13,9 @@ command -v /usr/bin/time >/dev/null || scripts/install-deps.sh --bench
 measure() { # name, command… — prints wall seconds and peak RSS of the command
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" 2> >(tee "$out/$name.log" >&2)
-  read -r wall rss < "$out/$name.time"
+  # The last line: GNU time puts "Command exited with non-zero status N" first when the
+  # command fails (reckon diff exits 1 when a limit is crossed, as the bench's change does).
+  read -r wall rss < <(tail -n 1 "$out/$name.time")
   printf '%-28s wall %8.1f s   peak RSS %6.1f MB\n' "$name" "$wall" "$(echo "$rss / 1024" | bc -l)" | tee -a "$out/summary.txt"
 }
 $reckon db start
