@@ -117,6 +117,20 @@ import Testing
         }
     }
 
+    @Test func anExpressionGroupIsCalledGroup() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(Self.fixture)
+        try database.run("update mart.sessions set tier = null where day = '2026-01-27' and tier = 'ad_id' and i % 2 = 0")
+        let yaml = Self.shareCheck.replacingOccurrences(of: "group_by: tier", with: "group_by: coalesce(tier, 'unmatched')")
+        let result = try await database.check(yaml)[0]
+        #expect(result.status == .fail, "\(result.message) \(result.errorMessage ?? "")")
+        #expect(result.groups.first?.key == "date=2026-01-27 group=ad_id")
+        let listed = try database.connection.execute(result.sql, name: "failing rows")
+        #expect(listed.columnNames.prefix(2) == ["day", "group"], "\(listed.columnNames)")
+        #expect(listed.rows.first?[1] == "ad_id")
+    }
+
     func parseError(_ yaml: String) -> String? {
         do {
             _ = try CheckFileParser.parse(yaml, file: "checks/x.yml")

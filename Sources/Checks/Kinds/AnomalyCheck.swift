@@ -22,8 +22,14 @@ struct AnomalyCheck: CheckBuilder {
         return "(\(try support.render(groupBy)))"
     }
 
-    /// The group's name in group keys (`facebook_match_tier=ad_id`).
-    var groupLabel: String { specification.groupBy.map { $0.count <= 40 ? $0 : "group" } ?? "group" }
+    /// The group's name in group keys (`facebook_match_tier=ad_id`): the column, or `group`
+    /// for an expression.
+    var groupLabel: String {
+        guard let groupBy = specification.groupBy,
+            groupBy.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil
+        else { return "group" }
+        return groupBy
+    }
 
     /// The name of the judged figure in results: `share` for a share of the day's rows.
     var figureName: String { specification.metric == nil ? "share" : "value" }
