@@ -1,8 +1,9 @@
-import Checks
 import Foundation
 import PostgresClient
 import ReckonCore
 import Testing
+
+@testable import Checks
 
 /// The `anomaly` kind: quiet on steady days, fails on an injected drop naming the day most
 /// off first, the same fused or not, and its failing-row SQL lists the anomalous days.
@@ -129,6 +130,32 @@ import Testing
         let listed = try database.connection.execute(result.sql, name: "failing rows")
         #expect(listed.columnNames.prefix(2) == ["day", "group"], "\(listed.columnNames)")
         #expect(listed.rows.first?[1] == "ad_id")
+    }
+
+    /// Metrics of plain aggregates are computed over row-level projections (the scan does not
+    /// carry the row); any other metric runs over the whole row, with the same figures.
+    @Test func liftedAndRowMetricsAgree() async throws {
+        #expect(MetricLifting.lift("coalesce(sum(revenue_usd), 0)", prefix: "c1_a")?.metric == "coalesce(sum(c1_a0), 0)")
+        #expect(MetricLifting.lift("avg((tier is not null)::int)", prefix: "a")?.arguments.map(\.sql) == ["(tier is not null)::int"])
+        #expect(MetricLifting.lift("sum(x) / nullif(count(*), 0)", prefix: "a")?.metric == "sum(a0) / nullif(count(*), 0)")
+        #expect(MetricLifting.lift("sum(coalesce(x, 0))::numeric", prefix: "a")?.arguments.map(\.sql) == ["coalesce(x, 0)"])
+        for unliftable in [
+            "count(distinct id)", "sum(x) filter (where y)", "max(x) - min_value", "percentile_cont(0.5) within group (order by x)",
+            "max(\"Revenue\") - 1 + \"Other\"", "sum(sum(x))", "x", "sum(x) over ()",
+        ] {
+            #expect(MetricLifting.lift(unliftable, prefix: "a") == nil, "\(unliftable)")
+        }
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        try database.run(Self.fixture)
+        try database.run("delete from mart.sessions where day = '2026-01-25' and i > 15")
+        let lifted = try await database.check(Self.revenueCheck)[0]
+        // A `filter` clause is not lifted: that metric runs over the row.
+        let overRow = try await database.check(
+            Self.revenueCheck.replacingOccurrences(of: "metric: sum(revenue)", with: "metric: sum(revenue) filter (where true)"))[0]
+        #expect(lifted.status == .fail && overRow.status == .fail, "\(lifted.message) \(overRow.message)")
+        #expect(lifted.groups.map(\.key) == overRow.groups.map(\.key))
+        #expect(lifted.groups.map { $0.values["value"] } == overRow.groups.map { $0.values["value"] })
     }
 
     func parseError(_ yaml: String) -> String? {

@@ -53,9 +53,16 @@ struct AnomalyCheck: CheckBuilder {
         var aggregates = [Aggregate(figure: "rows", sql: "count(*)")]
         var rowAlias: String?
         if let metric = specification.metric {
-            rowAlias = "\(prefix)_r"
-            part.projections.append(Projection(alias: "\(prefix)_r", sql: "t"))
-            aggregates.append(Aggregate(figure: "value", sql: try support.render(metric)))
+            let rendered = try support.render(metric)
+            if let lifted = MetricLifting.lift(rendered, prefix: "\(prefix)_a") {
+                // Plain aggregates: their arguments become row-level projections.
+                part.projections += lifted.arguments.map { Projection(alias: $0.alias, sql: $0.sql) }
+                aggregates.append(Aggregate(figure: "value", sql: lifted.metric))
+            } else {
+                rowAlias = "\(prefix)_r"
+                part.projections.append(Projection(alias: "\(prefix)_r", sql: "t"))
+                aggregates.append(Aggregate(figure: "value", sql: rendered))
+            }
         }
         part.groupings.append(
             Grouping(name: "days", keys: keys, sets: sets, filter: filterAlias, aggregates: aggregates, rowAlias: rowAlias))
@@ -275,4 +282,109 @@ func dayNumber(_ text: String) -> Int? {
     let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
     let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
     return era * 146_097 + dayOfEra - 719_468
+}
+
+/// Rewrites a metric made of plain aggregate calls (`coalesce(sum(revenue_usd), 0)`,
+/// `avg((tier is not null)::int)`) so that each call's argument is a row-level projection of
+/// the fused scan (`sum(c1_a0)`), and the scan need not carry the whole row. Anything it
+/// cannot read with certainty (an unknown function over columns, `distinct`, `filter`,
+/// `over`, `within group`, a quoted name outside a call) gives nil: the metric then runs over the row.
+enum MetricLifting {
+    static let aggregates: Set<String> = [
+        "sum", "avg", "count", "min", "max", "bool_and", "bool_or", "stddev", "stddev_samp", "stddev_pop", "variance",
+    ]
+    /// Words that may stand outside an aggregate call without being a column.
+    static let words: Set<String> = [
+        "null", "true", "false", "and", "or", "not", "is", "case", "when", "then", "else", "end", "numeric", "int", "integer",
+        "bigint", "smallint", "real", "double", "precision", "float8", "float4", "decimal", "text", "as",
+    ]
+
+    static func lift(_ metric: String, prefix: String) -> (metric: String, arguments: [(alias: String, sql: String)])? {
+        let characters = Array(metric)
+        var output = ""
+        var arguments: [(alias: String, sql: String)] = []
+        var index = 0
+        var sawAggregate = false
+        while index < characters.count {
+            let character = characters[index]
+            if character == "'" {
+                // A string literal, copied whole.
+                var end = index + 1
+                while end < characters.count {
+                    if characters[end] == "'" {
+                        if end + 1 < characters.count && characters[end + 1] == "'" {
+                            end += 2
+                            continue
+                        }
+                        break
+                    }
+                    end += 1
+                }
+                guard end < characters.count else { return nil }
+                output += String(characters[index...end])
+                index = end + 1
+                continue
+            }
+            if character == "\"" { return nil }
+            guard character.isLetter || character == "_" else {
+                output.append(character)
+                index += 1
+                continue
+            }
+            var end = index
+            while end < characters.count && (characters[end].isLetter || characters[end].isNumber || characters[end] == "_") { end += 1 }
+            let word = String(characters[index..<end]).lowercased()
+            var next = end
+            while next < characters.count && characters[next].isWhitespace { next += 1 }
+            let isCall = next < characters.count && characters[next] == "("
+            if isCall && aggregates.contains(word) {
+                // The argument, up to the matching parenthesis (strings skipped).
+                var depth = 0
+                var close = next
+                var inString = false
+                while close < characters.count {
+                    let c = characters[close]
+                    if c == "'" { inString.toggle() }
+                    if !inString {
+                        if c == "(" { depth += 1 }
+                        if c == ")" {
+                            depth -= 1
+                            if depth == 0 { break }
+                        }
+                    }
+                    close += 1
+                }
+                guard close < characters.count else { return nil }
+                let argument = String(characters[(next + 1)..<close]).trimmingCharacters(in: .whitespacesAndNewlines)
+                let lowered = argument.lowercased()
+                guard !argument.isEmpty, !lowered.hasPrefix("distinct"), !lowered.hasPrefix("all "), !containsAggregate(argument)
+                else { return nil }
+                // What follows the call must not modify it (filter, over, within group).
+                var after = close + 1
+                while after < characters.count && characters[after].isWhitespace { after += 1 }
+                let rest = String(characters[after...]).lowercased()
+                if rest.hasPrefix("filter") || rest.hasPrefix("over") || rest.hasPrefix("within") { return nil }
+                if argument == "*" {
+                    output += "\(word)(*)"
+                } else {
+                    let alias = "\(prefix)\(arguments.count)"
+                    arguments.append((alias, argument))
+                    output += "\(word)(\(alias))"
+                }
+                sawAggregate = true
+                index = close + 1
+                continue
+            }
+            // Outside an aggregate: only function names and SQL words, never a column.
+            guard isCall || words.contains(word) else { return nil }
+            output += String(characters[index..<end])
+            index = end
+        }
+        return sawAggregate ? (output, arguments) : nil
+    }
+
+    static func containsAggregate(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return aggregates.contains { lowered.range(of: "\\b\($0)\\s*\\(", options: .regularExpression) != nil }
+    }
 }
