@@ -23,6 +23,8 @@ public enum CheckKind: String, Sendable, CaseIterable, Codable {
     case sql
     /// Age of the newest timestamp.
     case freshness
+    /// A metric per data day judged against its own trailing days.
+    case anomaly
 }
 
 /// A table named in a checks file, resolved when the checks run.
@@ -232,6 +234,87 @@ public struct MatchRateThresholds: Sendable, Equatable {
     }
 }
 
+/// One level (`error_if` or `warn_if`) of an anomaly check: a day crosses it when it crosses
+/// every condition given (e.g. a relative change below -30 % *and* a z-score below -3).
+public struct AnomalyLevel: Sendable, Equatable {
+    /// On `(value - baseline mean) / |baseline mean|`.
+    public var relativeChange: Condition?
+    /// On `(value - baseline mean) / baseline standard deviation`.
+    public var zScore: Condition?
+
+    /// Creates a level.
+    public init(relativeChange: Condition? = nil, zScore: Condition? = nil) {
+        self.relativeChange = relativeChange
+        self.zScore = zScore
+    }
+
+    /// Whether a day with these figures crosses the level. A figure that is undefined (a
+    /// baseline mean of 0, a standard deviation of 0) leaves its condition out; a level
+    /// none of whose conditions can be judged is not crossed.
+    public func crossed(relativeChange change: Double?, zScore z: Double?) -> Bool {
+        var judged = 0
+        if let relativeChange {
+            if let change {
+                guard relativeChange.holds(change) else { return false }
+                judged += 1
+            }
+        }
+        if let zScore {
+            if let z {
+                guard zScore.holds(z) else { return false }
+                judged += 1
+            }
+        }
+        return judged > 0
+    }
+
+    /// `relative_change < -0.3 and z_score < -3`.
+    public var description: String {
+        var parts: [String] = []
+        if let relativeChange { parts.append("relative_change \(relativeChange)") }
+        if let zScore { parts.append("z_score \(zScore)") }
+        return parts.joined(separator: " and ")
+    }
+}
+
+/// What an `anomaly` check says.
+public struct AnomalySpecification: Sendable, Equatable {
+    /// The aggregate SQL expression per day (and group), or nil for the group's share of the day's rows.
+    public var metric: String?
+    /// The column giving each row's day.
+    public var dateColumn: String
+    /// The optional column (or SQL expression) splitting each day into groups.
+    public var groupBy: String?
+    /// Calendar days before a day that form its baseline.
+    public var baselineDays: Int
+    /// The last calendar days (up to the newest day in the data) that are judged; nil: every day with a baseline.
+    public var windowDays: Int?
+    /// Days (per group) with fewer rows are neither judged nor part of a baseline.
+    public var minimumRows: Int
+    /// Baseline days (with at least `minimumRows` rows) a day needs to be judged.
+    public var minimumBaselineDays: Int
+    /// The failing level.
+    public var errorIf: AnomalyLevel?
+    /// The warning level.
+    public var warnIf: AnomalyLevel?
+
+    /// Creates an anomaly specification.
+    public init(
+        metric: String?, dateColumn: String, groupBy: String? = nil, baselineDays: Int = 14, windowDays: Int? = nil,
+        minimumRows: Int = 1, minimumBaselineDays: Int? = nil, errorIf: AnomalyLevel? = nil, warnIf: AnomalyLevel? = nil
+    ) {
+        self.metric = metric
+        self.dateColumn = dateColumn
+        self.groupBy = groupBy
+        self.baselineDays = baselineDays
+        self.windowDays = windowDays
+        self.minimumRows = minimumRows
+        self.minimumBaselineDays = minimumBaselineDays ?? max(2, (baselineDays + 1) / 2)
+        self.errorIf = errorIf
+        self.warnIf = warnIf
+    }
+}
+
 /// What a check of each kind specifically says.
 public enum CheckSpecification: Sendable, Equatable {
     /// `unique`: the key columns.
@@ -258,6 +341,8 @@ public enum CheckSpecification: Sendable, Equatable {
     case sql(String)
     /// `freshness`: the timestamp column whose newest value's age (hours) is judged.
     case freshness(column: String)
+    /// `anomaly`: a metric per day (and group) against its trailing days.
+    case anomaly(AnomalySpecification)
 }
 
 /// One check as declared in a checks file.

@@ -29,6 +29,8 @@ public enum CheckFileParser {
             ]
         case .sql: return commonKeys.filter { $0 != "table" && $0 != "where" } + ["sql"]
         case .freshness: return commonKeys + ["column"]
+        case .anomaly:
+            return commonKeys + ["metric", "date_column", "group_by", "baseline_days", "min_baseline_days", "window_days", "min_rows"]
         }
     }
 
@@ -184,8 +186,9 @@ public enum CheckFileParser {
                 throw object.error("\(what) needs 'table' (a table of the checked schema, ref('x'), source('x') or schema.table)")
             }
         }
-        let errorIf = try condition(object, "error_if", what: what)
-        let warnIf = try condition(object, "warn_if", what: what)
+        // An anomaly's levels are mappings of conditions, read by `anomaly(_:what:)`.
+        let errorIf = kind == .anomaly ? nil : try condition(object, "error_if", what: what)
+        let warnIf = kind == .anomaly ? nil : try condition(object, "warn_if", what: what)
         let defaultCondition: Condition = kind == .rowCountMatch ? Condition(.notEqual, 0) : Condition(.greater, 0)
         definition.thresholds = try reachable(
             Thresholds(errorIf: errorIf ?? (warnIf == nil ? defaultCondition : nil), warnIf: warnIf), object, what: what)
@@ -235,8 +238,57 @@ public enum CheckFileParser {
                 throw object.error("\(what) needs 'error_if' or 'warn_if' on the age in hours, e.g. error_if: \"> 36\"")
             }
             definition.specification = .freshness(column: column)
+        case .anomaly:
+            definition.specification = .anomaly(try anomaly(object, what: what))
         }
         return definition
+    }
+
+    /// Range of `baseline_days`: at least two days give a standard deviation; up to a year.
+    static let baselineDaysRange = 2...366
+
+    static func anomaly(_ object: YAMLObject, what: String) throws -> AnomalySpecification {
+        let metric = try sqlText(object, "metric", what: what)
+        let groupBy = try sqlText(object, "group_by", what: what)
+        if metric == nil && groupBy == nil {
+            throw object.error(
+                "\(what) needs 'metric' (an aggregate SQL expression per day, e.g. sum(revenue_usd)) or 'group_by' "
+                    + "(each group's share of the day's rows is judged)")
+        }
+        if let metric, let metricNode = object["metric"], metric.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw metricNode.error("'metric' of \(what) must not be empty")
+        }
+        let dateColumn = try object.required("date_column").string("'date_column' of \(what)")
+        let baselineDays = try integer(object, "baseline_days", in: baselineDaysRange, what: what) ?? 14
+        let minimumBaselineDays = try integer(object, "min_baseline_days", in: 2...baselineDays, what: what)
+        let windowDays = try integer(object, "window_days", in: 1...36_600, what: what)
+        let minimumRows = try integer(object, "min_rows", in: 0...1_000_000_000, what: what) ?? 1
+        let errorIf = try anomalyLevel(object, "error_if", what: what)
+        let warnIf = try anomalyLevel(object, "warn_if", what: what)
+        if errorIf == nil && warnIf == nil {
+            throw object.error(
+                "\(what) needs 'error_if' or 'warn_if', e.g. error_if: {relative_change: \"< -0.3\", z_score: \"< -3\"}")
+        }
+        return AnomalySpecification(
+            metric: metric, dateColumn: dateColumn, groupBy: groupBy, baselineDays: baselineDays, windowDays: windowDays,
+            minimumRows: minimumRows, minimumBaselineDays: minimumBaselineDays, errorIf: errorIf, warnIf: warnIf)
+    }
+
+    /// `error_if: {relative_change: "< -0.3", z_score: "< -3"}`: every condition given must be crossed.
+    static func anomalyLevel(_ object: YAMLObject, _ key: String, what: String) throws -> AnomalyLevel? {
+        guard let node = object[key] else { return nil }
+        guard case .mapping = node.node else {
+            throw node.error(
+                "'\(key)' of \(what) must be a mapping of conditions, e.g. \(key): {relative_change: \"< -0.3\", z_score: \"< -3\"}")
+        }
+        let level = try node.object("'\(key)' of \(what)", allowed: ["relative_change", "z_score"])
+        let result = AnomalyLevel(
+            relativeChange: try condition(level, "relative_change", what: "'\(key)' of \(what)"),
+            zScore: try condition(level, "z_score", what: "'\(key)' of \(what)"))
+        if result.relativeChange == nil && result.zScore == nil {
+            throw node.error("'\(key)' of \(what) needs 'relative_change' or 'z_score', e.g. z_score: \"< -3\"")
+        }
+        return result
     }
 
     static func matchRate(_ object: YAMLObject, what: String) throws -> CheckSpecification {

@@ -26,6 +26,10 @@ struct Grouping: Sendable {
     var filter: String?
     /// Aggregates over projection aliases.
     var aggregates: [Aggregate]
+    /// A projection alias holding the whole table row (`t`), when the aggregates are SQL over
+    /// the table's own columns (an anomaly's `metric`): the grouped branch then reads the
+    /// row's columns as `t` beside the projection, with its keys qualified by `s.`.
+    var rowAlias: String? = nil
 }
 
 /// One check's contribution to a scan of one table: what it projects from each row and the
@@ -155,9 +159,10 @@ enum ScanQuery {
         for member in members {
             for (grouping, columns) in zip(member.part.groupings, member.columns.groupings) {
                 var list = [SQL.literal(columns.tag)]
+                let qualifier = grouping.rowAlias == nil ? "" : "s."
                 for position in 0..<2 {
                     if position < grouping.keys.count {
-                        let key = grouping.keys[position]
+                        let key = qualifier + grouping.keys[position]
                         list += ["(\(key))::text", "grouping(\(key))"]
                     } else {
                         list += ["null", "null"]
@@ -167,10 +172,12 @@ enum ScanQuery {
                 list += scalarColumns.map { _ in "null" }
                 let own = Dictionary(uniqueKeysWithValues: zip(columns.aggregates, grouping.aggregates.map(\.sql)))
                 list += groupingColumns.map { column in own[column].map { "(\($0))::numeric" } ?? "null" }
-                let sets = grouping.sets.map { "(" + $0.joined(separator: ", ") + ")" }.joined(separator: ", ")
-                let filter = grouping.filter.map { " where \($0)" } ?? ""
+                let sets = grouping.sets.map { "(" + $0.map { qualifier + $0 }.joined(separator: ", ") + ")" }
+                    .joined(separator: ", ")
+                let filter = grouping.filter.map { " where \(qualifier)\($0)" } ?? ""
+                let source = grouping.rowAlias.map { "s cross join lateral (select (s.\($0)).*) as t" } ?? "s"
                 branches.append(
-                    "select " + list.joined(separator: ", ") + "\nfrom s\(filter) group by grouping sets (\(sets))")
+                    "select " + list.joined(separator: ", ") + "\nfrom \(source)\(filter) group by grouping sets (\(sets))")
             }
         }
         return """

@@ -118,6 +118,12 @@ enum EmbeddedTemplates {
         <body>
         <div class="page">
         {{> summary}}
+        {{#hasTrends}}
+        <h2 id="trends">Trends</h2>
+        {{#trends}}
+        {{> trend}}
+        {{/trends}}
+        {{/hasTrends}}
         {{#hasProblems}}
         <h2 id="problems">Failed and erroring checks <span class="count">{{problemCount}}</span></h2>
         {{#problems}}
@@ -220,6 +226,22 @@ enum EmbeddedTemplates {
         .bar-fail { fill: #f04438; }
         .bar-error { fill: #c11574; }
         .scroll { overflow-x: auto; max-width: 100%; }
+        .trend { margin: 12px 0 20px; }
+        .trend h3 { font-size: 15px; margin: 0 0 6px; }
+        .trend-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+        .trend-chart { flex: 0 1 auto; margin: 0; max-width: 100%; overflow-x: auto; }
+        .trend-chart svg { display: block; background: #fcfcfd; border: 1px solid #eaecf0; border-radius: 4px; }
+        .trend-table { flex: 1 1 320px; max-height: 320px; overflow-y: auto; }
+        .trend-table th[scope="row"] { font-weight: normal; white-space: nowrap; }
+        .day-mark { stroke: #ffffff; stroke-width: 1.5; }
+        .day-fail { fill: #d92d20; }
+        .day-error { fill: #c11574; }
+        .day-warn { fill: #f79009; }
+        .cell-fail { background: #fef3f2; }
+        .cell-error { background: #fdf2fa; }
+        .cell-warn { background: #fffaeb; }
+        .legend-item { white-space: nowrap; margin-right: 10px; }
+        .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
         .sample td { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; white-space: pre-wrap; word-break: break-word; }
         .null { color: #98a2b3; font-style: italic; }
         details.sql { margin-top: 8px; }
@@ -279,6 +301,62 @@ enum EmbeddedTemplates {
         </tbody>
         </table>
         {{/hasChecks}}
+
+        """##,
+        "trend": ##"""
+        <section class="trend" aria-labelledby="{{anchor}}-trend">
+        <h3 id="{{anchor}}-trend"><a href="#{{anchor}}">{{checkName}}</a>: {{firstDay}} to {{lastDay}}</h3>
+        <div class="trend-body">
+        <figure class="trend-chart">
+        <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="{{title}}">
+        <title>{{title}}</title>
+        {{#yTicks}}
+        <line x1="{{plotLeft}}" y1="{{y}}" x2="{{plotRight}}" y2="{{y}}" stroke="#eaecf0" stroke-width="1"/>
+        <text x="40" y="{{textY}}" font-size="10" fill="#667085" text-anchor="end">{{label}}</text>
+        {{/yTicks}}
+        {{#xTicks}}
+        <text x="{{x}}" y="{{xLabelY}}" font-size="10" fill="#667085" text-anchor="middle">{{label}}</text>
+        {{/xTicks}}
+        {{#series}}
+        <g class="series">
+        {{#hasThreshold}}
+        <line class="threshold threshold-error" x1="{{plotLeft}}" y1="{{thresholdY}}" x2="{{plotRight}}" y2="{{thresholdY}}" stroke="{{colour}}" stroke-width="1.5" stroke-dasharray="6 3"><title>{{thresholdLabel}}</title></line>
+        <text x="{{thresholdLabelX}}" y="{{thresholdY}}" font-size="10" fill="{{colour}}" dominant-baseline="middle">{{thresholdLabel}}</text>
+        {{/hasThreshold}}
+        {{#hasWarnThreshold}}
+        <line class="threshold threshold-warn" x1="{{plotLeft}}" y1="{{warnThresholdY}}" x2="{{plotRight}}" y2="{{warnThresholdY}}" stroke="{{colour}}" stroke-width="1" stroke-dasharray="2 3"><title>{{warnThresholdLabel}}</title></line>
+        <text x="{{thresholdLabelX}}" y="{{warnThresholdY}}" font-size="10" fill="{{colour}}" dominant-baseline="middle">{{warnThresholdLabel}}</text>
+        {{/hasWarnThreshold}}
+        <polyline points="{{line}}" fill="none" stroke="{{colour}}" stroke-width="1.5"><title>{{name}}</title></polyline>
+        {{#dots}}
+        {{#flagged}}
+        <circle class="day-mark day-{{status}}" cx="{{x}}" cy="{{y}}" r="5"><title>{{label}}</title></circle>
+        {{/flagged}}
+        {{^flagged}}
+        <circle cx="{{x}}" cy="{{y}}" r="2.5" fill="{{colour}}"><title>{{label}}</title></circle>
+        {{/flagged}}
+        {{/dots}}
+        </g>
+        {{/series}}
+        </svg>
+        <figcaption class="chart-legend">
+        {{#series}}<span class="legend-item"><span class="swatch" style="background: {{colour}}"></span>{{name}}</span> {{/series}}<br>
+        Lines: the rate per day; dashed lines: error thresholds; dotted lines: warning thresholds; large red dots: failed days, amber: warned days{{#hasMarked}} ({{markedCount}} marked){{/hasMarked}}.
+        </figcaption>
+        </figure>
+        <div class="trend-table scroll">
+        <table class="group-table">
+        <caption>The same figures, newest day first</caption>
+        <thead><tr><th scope="col">Day</th>{{#seriesNames}}<th scope="col" class="num">{{.}}</th>{{/seriesNames}}</tr></thead>
+        <tbody>
+        {{#rows}}
+        <tr><th scope="row">{{day}}</th>{{#cells}}<td class="num cell-{{status}}">{{text}}{{#flagged}} <span class="badge badge-{{status}}">{{statusLabel}}</span>{{/flagged}}</td>{{/cells}}</tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        </div>
+        </div>
+        </section>
 
         """##,
     ]

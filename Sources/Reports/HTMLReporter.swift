@@ -5,8 +5,8 @@ import Mustache
 /// The run as one self-contained HTML file: no external assets, readable with JavaScript off
 /// and in an email client, printable.
 ///
-/// Rendered with Mustache from the templates `report`, `style`, `summary`, `check`, `groups` and
-/// `chart`. The defaults ship inside the binary (`EmbeddedTemplates`, kept equal to the files
+/// Rendered with Mustache from the templates `report`, `style`, `summary`, `check`, `groups`,
+/// `chart` and `trend`. The defaults ship inside the binary (`EmbeddedTemplates`, kept equal to the files
 /// in the repository's `reports/` folder by a test); a team restyles the report by pointing
 /// `templatesDirectory` at a folder with its own `*.mustache` files — each file found there
 /// replaces the default of the same name. Every value goes through `{{ }}`, so Mustache
@@ -22,7 +22,7 @@ public struct HTMLReporter: Reporter {
     public var fileExtension: String { "html" }
 
     /// Names of the templates the report is made of; `report` is the entry point.
-    public static let templateNames = ["report", "style", "summary", "check", "groups", "chart"]
+    public static let templateNames = ["report", "style", "summary", "check", "groups", "chart", "trend"]
 
     /// Creates a reporter; `generatedAt` and `reckonVersion` are parameters so the output is
     /// deterministic.

@@ -14,7 +14,9 @@ enum HTMLViewModel {
         let warnings = views.filter { ($0["status"] as? String) == "warn" }
         let passes = views.filter { ($0["status"] as? String) == "pass" }
         let status = result.status
+        let trends = ordered.compactMap { index in trend(result.checks[index], anchor: "check-\(index + 1)") }
         return [
+            "hasTrends": !trends.isEmpty, "trends": trends,
             "status": status.rawValue,
             "statusLabel": label(status),
             "headline": headline(result),
@@ -133,7 +135,7 @@ enum HTMLViewModel {
     }
 
     static func isRate(_ key: String) -> Bool {
-        key == "rate" || key.hasSuffix("_rate") || key == "threshold" || key.hasSuffix("_share") || key == "share"
+        key == "rate" || key.hasSuffix("_rate") || key.hasSuffix("threshold") || key.hasSuffix("_share") || key == "share"
     }
 
     static func format(_ value: Double, key: String, ratesAreFractions: Bool) -> String {
@@ -148,7 +150,12 @@ enum HTMLViewModel {
         let ratesAreFractions = check.groups.allSatisfy { group in
             group.values.filter { isRate($0.key) }.allSatisfy { $0.value <= 1 }
         }
-        let rows = check.groups.map { group -> [String: Any] in
+        // Failed groups first, then errored, warned and passed; the check's order within each.
+        let rank: [CheckStatus: Int] = [.fail: 0, .error: 1, .warn: 2, .pass: 3]
+        let sortedGroups = check.groups.enumerated().sorted {
+            (rank[$0.element.status] ?? 4, $0.offset) < (rank[$1.element.status] ?? 4, $1.offset)
+        }.map(\.element)
+        let rows = sortedGroups.map { group -> [String: Any] in
             [
                 "key": safe(group.key),
                 "status": group.status.rawValue,
@@ -172,12 +179,14 @@ enum HTMLViewModel {
     }
 
     /// A horizontal bar chart of the groups' `rate` (with each group's `threshold` or
-    /// `min_rate` as a black mark), when the groups have rates.
+    /// `min_rate` as a black mark), when the groups have rates. Per-day groups are left to the
+    /// trend chart (`trend`).
     static func chart(_ check: CheckResult, ratesAreFractions: Bool) -> [String: Any]? {
-        let groups = check.groups.filter { $0.values["rate"] != nil }
+        let groups = check.groups.filter { $0.values["rate"] != nil && !$0.key.hasPrefix("date=") }
         guard !groups.isEmpty else { return nil }
         let scale = ratesAreFractions ? 1.0 : 100.0
-        let labelWidth = 150.0
+        // Wide enough for the longest label (about 6.5 px a character at 11 px), never cut.
+        let labelWidth = max(80, min(600, Double(groups.map { safe($0.key).count }.max() ?? 0) * 6.5 + 8))
         let plotWidth = 260.0
         let valueWidth = 60.0
         let rowHeight = 24.0
@@ -192,9 +201,8 @@ enum HTMLViewModel {
             let threshold = group.values["threshold"] ?? group.values["min_rate"]
             let y = top + Double(index) * rowHeight + (rowHeight - barHeight) / 2
             let key = safe(group.key)
-            let shortLabel = key.count > 24 ? String(key.prefix(23)) + "…" : key
             return [
-                "key": key, "label": shortLabel, "status": group.status.rawValue,
+                "key": key, "label": key, "status": group.status.rawValue,
                 "labelX": round1(labelWidth), "textY": round1(y + barHeight - 4),
                 "y": round1(y), "barHeight": round1(barHeight),
                 "barWidth": round1(x(rate.isFinite ? rate : 0) - plotLeft),
@@ -219,6 +227,105 @@ enum HTMLViewModel {
             "labelY": round1(axisY + 13),
             "ticks": ticks,
             "bars": bars,
+        ]
+    }
+
+    /// Colours of the trend lines: the day's overall rate, then one per tier.
+    static let seriesColours = ["#101828", "#2e90fa", "#7a5af8", "#0e9384", "#dd2590", "#b54708", "#667085"]
+
+    /// The last 30 days of a check's per-day rates as a line chart, one line per series (the
+    /// day's overall rate `date=D`, and each tier `date=D tier=T`), each series' thresholds as
+    /// horizontal lines and failed or warned days marked; with the same figures as a table.
+    /// Nil when the check has no per-day rates.
+    static func trend(_ check: CheckResult, anchor: String, days dayCount: Int = 30) -> [String: Any]? {
+        struct Point {
+            var rate: Double
+            var status: CheckStatus
+            var threshold: Double?
+            var warnThreshold: Double?
+        }
+        var seriesNames: [String] = []
+        var points: [String: [String: Point]] = [:]
+        for group in check.groups {
+            guard group.key.hasPrefix("date="), let rate = group.values["rate"], rate.isFinite else { continue }
+            let parts = group.key.split(separator: " ", maxSplits: 1).map(String.init)
+            let day = String(parts[0].dropFirst("date=".count))
+            let series = parts.count == 2 ? parts[1] : "all tiers"
+            if !seriesNames.contains(series) { seriesNames.append(series) }
+            points[series, default: [:]][day] = Point(
+                rate: rate, status: group.status, threshold: group.values["threshold"],
+                warnThreshold: group.values["warn_threshold"])
+        }
+        let days = Array(Set(points.values.flatMap(\.keys)).sorted().suffix(dayCount))
+        guard days.count >= 2 else { return nil }
+        // "all tiers" first, then the tiers in name order.
+        seriesNames = seriesNames.filter { $0 == "all tiers" } + seriesNames.filter { $0 != "all tiers" }.sorted()
+        let scale = points.values.flatMap(\.values).allSatisfy { $0.rate <= 1 } ? 1.0 : 100.0
+        let plotLeft = 44.0
+        let plotTop = 12.0
+        let plotWidth = Double(max(days.count - 1, 1)) * 20
+        let plotHeight = 180.0
+        let plotRight = plotLeft + plotWidth
+        let plotBottom = plotTop + plotHeight
+        func round1(_ value: Double) -> String { String(format: "%.1f", value) }
+        func x(_ index: Int) -> Double { plotLeft + Double(index) * plotWidth / Double(max(days.count - 1, 1)) }
+        func y(_ value: Double) -> Double { plotBottom - max(0, min(1, value / scale)) * plotHeight }
+        func percent(_ value: Double) -> String { format(value, key: "rate", ratesAreFractions: scale == 1) }
+        let yTicks = stride(from: 0.0, through: 1.0, by: 0.25).map { fraction -> [String: Any] in
+            [
+                "y": round1(plotBottom - fraction * plotHeight), "label": "\(Int(fraction * 100))%",
+                "textY": round1(plotBottom - fraction * plotHeight + 3),
+            ]
+        }
+        let xTicks = days.enumerated().filter { $0.offset % 5 == 0 || $0.offset == days.count - 1 }.map { index, day -> [String: Any] in
+            ["x": round1(x(index)), "label": safe(String(day.suffix(5)))]
+        }
+        var marked = 0
+        let series = seriesNames.enumerated().map { seriesIndex, name -> [String: Any] in
+            let colour = seriesColours[seriesIndex % seriesColours.count]
+            let own = points[name] ?? [:]
+            let present = days.enumerated().compactMap { index, day in own[day].map { (index, day, $0) } }
+            let line = present.map { "\(round1(x($0.0))),\(round1(y($0.2.rate)))" }.joined(separator: " ")
+            let dots = present.map { index, day, point -> [String: Any] in
+                let flagged = point.status != .pass
+                if flagged { marked += 1 }
+                return [
+                    "x": round1(x(index)), "y": round1(y(point.rate)), "status": point.status.rawValue, "flagged": flagged,
+                    "label": "\(safe(name)) on \(safe(day)): \(percent(point.rate)) (\(label(point.status)))",
+                ]
+            }
+            let threshold = present.last?.2.threshold
+            let warnThreshold = present.last?.2.warnThreshold
+            return [
+                "name": safe(name), "colour": colour, "line": line, "dots": dots,
+                "hasThreshold": threshold != nil, "thresholdY": round1(y(threshold ?? 0)),
+                "thresholdLabel": threshold.map { "\(safe(name)) error \(percent($0))" } ?? "",
+                "thresholdTextY": round1(y(threshold ?? 0) - 3),
+                "hasWarnThreshold": warnThreshold != nil, "warnThresholdY": round1(y(warnThreshold ?? 0)),
+                "warnThresholdLabel": warnThreshold.map { "\(safe(name)) warn \(percent($0))" } ?? "",
+                "warnThresholdTextY": round1(y(warnThreshold ?? 0) - 3),
+            ]
+        }
+        let rows = days.reversed().map { day -> [String: Any] in
+            let cells = seriesNames.map { name -> [String: Any] in
+                guard let point = points[name]?[day] else { return ["text": "–", "status": "none", "flagged": false, "statusLabel": ""] }
+                return [
+                    "text": percent(point.rate), "status": point.status.rawValue, "flagged": point.status != .pass,
+                    "statusLabel": label(point.status),
+                ]
+            }
+            return ["day": safe(day), "cells": cells]
+        }
+        let name = safe(check.name)
+        return [
+            "anchor": anchor, "checkName": name,
+            "title": "\(name): rate per day over the last \(days.count) days, per tier",
+            "width": round1(plotRight + 150), "height": round1(plotBottom + 24),
+            "plotLeft": round1(plotLeft), "plotRight": round1(plotRight), "plotTop": round1(plotTop),
+            "plotBottom": round1(plotBottom), "thresholdLabelX": round1(plotRight + 4), "xLabelY": round1(plotBottom + 14),
+            "yTicks": yTicks, "xTicks": xTicks, "series": series, "seriesNames": seriesNames.map(safe),
+            "hasMarked": marked > 0, "markedCount": marked, "rows": rows,
+            "firstDay": safe(days.first ?? ""), "lastDay": safe(days.last ?? ""),
         ]
     }
 }

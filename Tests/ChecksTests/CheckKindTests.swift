@@ -285,7 +285,10 @@ import Testing
         // Six rows: ad_id ×2, utm_campaign, NULL, a tier spelled "(null)" and one spelled "all".
         #expect(tiers.map(\.key) == ["tier=(none)", "tier=(null)", "tier=ad_id", "tier=all", "tier=utm_campaign"])
         #expect(tiers.map { $0.values["matched"] ?? -1 } == [1, 1, 2, 1, 1])
-        #expect(rate.groups.filter { $0.key.hasPrefix("date=") }.count == 3)
+        // Three days, each with its rate and the share of every tier that has a value (4 × 3, 0 where absent).
+        #expect(rate.groups.filter { $0.key.hasPrefix("date=") && !$0.key.contains(" tier=") }.count == 3)
+        #expect(rate.groups.filter { $0.key.hasPrefix("date=") && $0.key.contains(" tier=") }.count == 12)
+        #expect(rate.groups.contains { $0.key == "date=2026-01-03 tier=all" && $0.values["matched"] == 1 })
         let byTier = try #require(results["by_tier"])
         #expect(byTier.status == .pass)
         #expect(byTier.metrics["groups"] == 5)

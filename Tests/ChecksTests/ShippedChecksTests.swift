@@ -35,7 +35,8 @@ import Testing
 
     /// What each shipped check reports on clean generated data (seed 7): every check passes
     /// except `spend_on_unknown_ads`, which warns about the statistics rows of deleted ads the
-    /// generator keeps on purpose.
+    /// generator keeps on purpose. The anomaly checks (checks/anomalies.yml) pass: no day of
+    /// clean data is off its trailing 14 days by their thresholds.
     static func cleanStatus(_ name: String) -> CheckStatus { name == "spend_on_unknown_ads" ? .warn : .pass }
 
     /// Exactly one result per shipped check; the checks in `failing` fail, every other check
@@ -47,6 +48,37 @@ import Testing
         for result in results {
             let expected = failing.contains(result.name) ? CheckStatus.fail : Self.cleanStatus(result.name)
             #expect(result.status == expected, "\(result.name): \(result.status), expected \(expected): \(result.message)")
+        }
+    }
+
+    /// On data with the ads-missing incident, the match-rate anomaly check warns (severity
+    /// warn) on the incident day's `ad_id` tier and on nothing else; every other check reports
+    /// its clean status.
+    @Test func matchRateAnomalyFiresOnTheIncidentDayOnly() async throws {
+        let database = try CheckDatabase()
+        defer { database.drop() }
+        let url = database.url
+        _ = try SampleDataGenerator(sessions: 2_000, seed: 7).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        _ = try IncidentInjector(rawSchema: "raw").apply(Incident(kind: .adsMissing, date: "2026-10-12"), on: database.connection)
+        var configuration = Configuration()
+        configuration.modelsDirectory = TestSupportPaths.modelsDirectory
+        configuration.checksDirectory = TestSupportPaths.checksDirectory
+        let builder = ModelBuilder(
+            connection: database.connection, configuration: configuration,
+            project: try ModelProject.load(directory: configuration.modelsDirectory), targetSchema: "analytics")
+        _ = try builder.build(progress: { _ in })
+        try builder.publish()
+        let results = try await Self.runShipped(database, configuration)
+        let anomaly = try #require(results["facebook_match_rate_anomaly"])
+        #expect(anomaly.status == .warn, "\(anomaly.message)")
+        #expect(
+            anomaly.groups.filter { $0.status != .pass }.map(\.key) == ["date=2026-10-12 facebook_match_tier=ad_id"],
+            "\(anomaly.message)")
+        let listed = try database.connection.execute(
+            anomaly.sql.replacingOccurrences(of: "analytics__staging", with: "analytics"), name: "days")
+        #expect(listed.rows.map { $0[0] } == ["2026-10-12"], "\(listed.rows)")
+        for result in results where result.name != "facebook_match_rate_anomaly" {
+            #expect(result.status == Self.cleanStatus(result.name), "\(result.name): \(result.message)")
         }
     }
 

@@ -232,6 +232,14 @@ import Testing
         // The shipped checks audit two marts and several sources, each in one scan, plus user queries.
         #expect(files.filter { $0.contains("_scan_") }.count >= 3, "\(files)")
         #expect(files.contains { $0.contains("_query_") }, "\(files)")
+        // The anomaly checks are computed in the mart's one scan, beside the other kinds.
+        let martScan = try files.filter { $0.contains("_scan_") && $0.hasSuffix("mart_marketing_attribution.sql") }.map {
+            try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)
+        }
+        #expect(martScan.count == 1, "\(files)")
+        for name in ["facebook_match_rate_anomaly", "attributed_revenue_anomaly", "facebook_match_rate"] {
+            #expect(martScan.first?.contains("--   \(name) ") == true, "\(name) not in the mart's scan")
+        }
         let connection = try Connection.connect(url)
         var compared = 0
         for file in files {

@@ -60,6 +60,40 @@ import Testing
         #expect(png.count > 20_000, "a blank page compresses to a few kilobytes")
     }
 
+    /// The trend chart of a match rate renders in the browser: an SVG line chart with the
+    /// threshold lines and the failed days marked, and its table beside it.
+    @Test(.enabled(if: enabled, "chromium is not installed"))
+    func trendChartRendersWithThresholdsAndFailedDaysMarked() throws {
+        let directory = try Tools.temporaryDirectory()
+        let page = directory.appendingPathComponent("trend.html")
+        try HTMLReporter(generatedAt: Fixtures.generatedAt, reckonVersion: Fixtures.version).write(Fixtures.trendRun, to: page)
+        let dom = try chromium(
+            ["--virtual-time-budget=2000", "--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile"))
+        #expect(dom.status == 0, "\(dom.stderr)")
+        #expect(consoleErrors(dom.stderr) == [])
+        let html = dom.stdout
+        guard let start = html.range(of: "<section class=\"trend\""),
+            let end = html.range(of: "</section>", range: start.upperBound..<html.endIndex)
+        else {
+            Issue.record("no trend section in the rendered DOM")
+            return
+        }
+        let trend = String(html[start.lowerBound..<end.upperBound])
+        #expect(trend.contains("<svg"))
+        #expect(trend.contains("<polyline"))
+        // Three series (the day rate, ad_id, utm_campaign): three lines.
+        #expect(trend.components(separatedBy: "<polyline").count - 1 == 3)
+        #expect(trend.contains("class=\"threshold threshold-error\""))
+        #expect(trend.contains("class=\"threshold threshold-warn\""))
+        // The two failed ad_id days (one in the last 30 days only: 2026-10-03; 2026-09-28) and the warned day.
+        #expect(trend.components(separatedBy: "class=\"day-mark day-fail\"").count - 1 == 2)
+        #expect(trend.components(separatedBy: "class=\"day-mark day-warn\"").count - 1 == 1)
+        #expect(trend.contains("ad_id on 2026-09-28: 12.0% (FAIL)"))
+        // The last 30 days only: 2026-09-06 … 2026-10-05.
+        #expect(trend.contains("<th scope=\"row\">2026-09-06</th>") && !trend.contains("2026-09-05"))
+        #expect(trend.contains("<table"))
+    }
+
     @Test(.enabled(if: enabled, "chromium is not installed"))
     func consoleErrorsWouldBeCaught() throws {
         // The detector itself: a page that throws must be reported.

@@ -103,6 +103,44 @@ enum Fixtures {
             ])
     }
 
+    /// A run whose match rate has 35 days of per-day groups (the day's rate and each tier's
+    /// share, with thresholds), `ad_id` failing on two days and the day rate warning on one.
+    static var trendRun: RunResult {
+        var run = failingRun
+        var groups: [GroupResult] = [
+            GroupResult(
+                key: "overall", status: .pass, observed: "", expected: "error if < 0.6",
+                values: ["matched": 700, "total": 1_000, "rate": 0.7, "threshold": 0.6, "warn_threshold": 0.75])
+        ]
+        for day in 1...35 {
+            let date = String(format: "2026-%02d-%02d", day <= 30 ? 9 : 10, day <= 30 ? day : day - 30)
+            let failed = day == 28 || day == 33
+            let adId = failed ? 0.12 : 0.5 + Double(day % 4) / 50
+            let rate = day == 33 ? 0.55 : 0.72 + Double(day % 3) / 100
+            groups.append(
+                GroupResult(
+                    key: "date=\(date)", status: day == 33 ? .warn : .pass, observed: "", expected: "warn if < 0.6",
+                    values: ["matched": rate * 100, "total": 100, "rate": rate, "threshold": 0.4, "warn_threshold": 0.6]))
+            groups.append(
+                GroupResult(
+                    key: "date=\(date) tier=ad_id", status: failed ? .fail : .pass, observed: "", expected: "error if < 0.15",
+                    values: ["matched": adId * 100, "total": 100, "rate": adId, "threshold": 0.15]))
+            groups.append(
+                GroupResult(
+                    key: "date=\(date) tier=utm_campaign", status: .pass, observed: "", expected: "reported only",
+                    values: ["matched": 20, "total": 100, "rate": 0.2]))
+        }
+        run.checks = [
+            CheckResult(
+                name: "facebook_match_rate", kind: "match_rate", file: "checks/mart.yml", line: 25, severity: .error,
+                status: .fail, table: "reckon_staging.mart_marketing_attribution", observed: "70.0%",
+                expected: "error if < 0.6", message: "outside thresholds: date=2026-09-28 tier=ad_id 12.0%",
+                metrics: ["matched": 700, "total": 1_000, "rate": 0.7], groups: groups, sql: "select 1",
+                durationSeconds: 0.5)
+        ]
+        return run
+    }
+
     /// Every check passes.
     static var passingRun: RunResult {
         var run = failingRun

@@ -33,6 +33,11 @@ import Testing
         try compare(try reporter.render(Fixtures.failingRun), golden: "failing-run.html")
     }
 
+    @Test func htmlOfATrendRunMatchesTheGolden() throws {
+        let reporter = HTMLReporter(generatedAt: Fixtures.generatedAt, reckonVersion: Fixtures.version)
+        try compare(try reporter.render(Fixtures.trendRun), golden: "trend-run.html")
+    }
+
     @Test func jsonOfTheFailingRunMatchesTheGolden() throws {
         // The input `reckon report` is tried on by hand and in end-to-end tests.
         try compare(try Fixtures.failingRun.jsonData(), golden: "failing-run.json")

@@ -117,5 +117,6 @@ func builder(for definition: CheckDefinition, context: CheckContext) -> CheckBui
             relativeTolerance: relative)
     case .sql(let sql): return SQLQueryCheck(support: support, sql: sql)
     case .freshness(let column): return FreshnessCheck(support: support, column: column)
+    case .anomaly(let specification): return AnomalyCheck(support: support, specification: specification)
     }
 }

@@ -70,10 +70,14 @@ struct MatchRateCheck: CheckBuilder {
         func add(_ key: String, count: Double, of base: Double, _ limits: Thresholds?) {
             let rate = base > 0 ? count / base : 0
             let status = limits?.judge(rate, severity: definition.severity) ?? .pass
+            // The levels travel with the group, so reports can draw them.
+            var values = ["matched": count, "total": base, "rate": rate]
+            values["threshold"] = limits?.errorIf?.value
+            values["warn_threshold"] = limits?.warnIf?.value
             groups.append(
                 GroupResult(
                     key: key, status: status, observed: "\(formatRate(rate)) (\(formatNumber(count)) of \(formatNumber(base)))",
-                    expected: limits?.expected ?? "reported only", values: ["matched": count, "total": base, "rate": rate]))
+                    expected: limits?.expected ?? "reported only", values: values))
         }
         guard total > 0 else {
             return Judgement(
@@ -126,10 +130,14 @@ struct MatchRateCheck: CheckBuilder {
                 }
                 add("date=\(day)", count: row.values[1] ?? 0, of: dayTotal, thresholds.perDay)
                 if tierColumn != nil {
-                    for (tier, limits) in thresholds.perDayTiers.sorted(by: { $0.key < $1.key }) {
+                    // Every tier present, judged when `per_day.tiers` names it, reported otherwise
+                    // (the per-tier trend of the reports).
+                    let dayTiers = Set(rows.filter { tierKey($0) != .all }.compactMap { tierKey($0).text })
+                        .union(thresholds.perDayTiers.keys).sorted()
+                    for tier in dayTiers {
                         let count =
                             rows.first(where: { dayKey($0) == .value(day) && tierKey($0) == .value(tier) })?.values[0] ?? 0
-                        add("date=\(day) tier=\(tier)", count: count, of: dayTotal, limits)
+                        add("date=\(day) tier=\(tier)", count: count, of: dayTotal, thresholds.perDayTiers[tier])
                     }
                 }
             }
