@@ -77,6 +77,8 @@ public struct EmbeddedCluster: Sendable {
             "-c", "wal_level=minimal", "-c", "max_wal_senders=0", "-c", "checkpoint_timeout=30min",
             "-c", "max_parallel_workers_per_gather=2", "-c", "effective_cache_size=8GB",
             "-c", "maintenance_work_mem=512MB",
+            // The test suite runs its tests side by side, each with connections of its own.
+            "-c", "max_connections=300",
         ].joined(separator: " ")
         let result = try runServerTool(
             binaries.pgCtl, ["start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path, "-o", options])
