@@ -8,10 +8,10 @@
 --
 -- Performance (docs/models.md, "Where the build's time goes"): no window and no sort of
 -- every event. Counts and times are one hash aggregate per (session_id, event_type),
--- rolled up per session (a sort of those few rows per session, for the ordered type
--- list). The earliest event: a hash aggregate finds each session's earliest time, a hash
--- join keeps only the events at that time (~1 per session), and DISTINCT ON ranks those
--- few by the full order. Both halves come out ordered by session_id and merge-join.
+-- rolled up per session by a second hash aggregate; each session's few types are sorted
+-- in its own row. The earliest event: a hash aggregate finds each session's earliest
+-- time, a hash join keeps only the events at that time (~1 per session), and DISTINCT ON
+-- ranks those few by the full order. The two halves hash-join on session_id.
 create unlogged table {{ this }} (
   session_id text not null,
   total_events int not null,
@@ -30,7 +30,8 @@ create unlogged table {{ this }} (
 insert into {{ this }}
 select
   a.session_id, a.total_events, a.unique_event_types, a.first_event_at, a.last_event_at,
-  a.event_types_list, a.event_counts_json,
+  -- a NULL list (no typed event) unnests to nothing: '{}'
+  array(select x.x from unnest(a.event_types) x order by x.x collate "C"), a.event_counts_json,
   f.device_id, f.platform, f.os_version, f.country, f.city
 from (
   select
@@ -39,8 +40,8 @@ from (
     (count(*) filter (where t.event_type is not null))::int as unique_event_types,
     min(t.first_at) as first_event_at,
     max(t.last_at) as last_event_at,
-    coalesce(array_agg(t.event_type order by t.event_type collate "C")
-               filter (where t.event_type is not null), '{}') as event_types_list,
+    -- unordered here, so that this roll-up can be a hash aggregate; sorted below
+    array_agg(t.event_type) filter (where t.event_type is not null) as event_types,
     coalesce(jsonb_object_agg(t.event_type, t.n) filter (where t.event_type is not null),
              '{}'::jsonb) as event_counts_json
   from (
