@@ -7,11 +7,13 @@
 -- events without uuid can still tie there).
 --
 -- Performance (docs/models.md, "Where the build's time goes"): no window and no sort of
--- every event. Counts and times are one hash aggregate per (session_id, event_type),
--- rolled up per session by a second hash aggregate; each session's few types are sorted
--- in its own row. The earliest event: a hash aggregate finds each session's earliest
--- time, a hash join keeps only the events at that time (~1 per session), and DISTINCT ON
--- ranks those few by the full order. The two halves hash-join on session_id.
+-- every event. Per-type counts are one hash aggregate per (session_id, event_type) (a
+-- count only: its hash table is the build's largest), rolled up per session by a second
+-- hash aggregate into two small arrays; each session's types are sorted and its JSON
+-- object built within its own row (a jsonb_object_agg state per session would not fit). A per-session hash
+-- aggregate gives the event count and the first and last times; a hash join keeps only
+-- the events at the first time (~1 per session), and DISTINCT ON ranks those few by the
+-- full order. The two halves hash-join on session_id.
 create unlogged table {{ this }} (
   session_id text not null,
   total_events int not null,
@@ -29,24 +31,22 @@ create unlogged table {{ this }} (
 
 insert into {{ this }}
 select
-  a.session_id, a.total_events, a.unique_event_types, a.first_event_at, a.last_event_at,
+  a.session_id, f.total_events, a.unique_event_types, f.first_event_at, f.last_event_at,
   -- a NULL list (no typed event) unnests to nothing: '{}'
-  array(select x.x from unnest(a.event_types) x order by x.x collate "C"), a.event_counts_json,
+  array(select x.x from unnest(a.event_types) x order by x.x collate "C"),
+  coalesce((select jsonb_object_agg(u.event_type, u.n)
+            from unnest(a.event_types, a.type_counts) u(event_type, n)), '{}'::jsonb),
   f.device_id, f.platform, f.os_version, f.country, f.city
 from (
   select
     t.session_id,
-    sum(t.n)::int as total_events,
     (count(*) filter (where t.event_type is not null))::int as unique_event_types,
-    min(t.first_at) as first_event_at,
-    max(t.last_at) as last_event_at,
-    -- unordered here, so that this roll-up can be a hash aggregate; sorted below
+    -- unordered arrays, so that this roll-up can be a hash aggregate with small states;
+    -- the list is sorted and the JSON object built per session above
     array_agg(t.event_type) filter (where t.event_type is not null) as event_types,
-    coalesce(jsonb_object_agg(t.event_type, t.n) filter (where t.event_type is not null),
-             '{}'::jsonb) as event_counts_json
+    array_agg(t.n) filter (where t.event_type is not null) as type_counts
   from (
-    select s.session_id, s.event_type, count(*) as n, min(s.event_time) as first_at,
-           max(s.event_time) as last_at
+    select s.session_id, s.event_type, count(*) as n
     from {{ ref('stg_events') }} s
     -- One hash bucket of sessions per part when the build runs this insert in parts.
     where {{ shard('s.session_id') }}
@@ -58,10 +58,12 @@ join (
   -- the session's earliest event; 'infinity' stands for a NULL time (NULLs sort last), and
   -- any extra candidate it lets in is ranked out by the ORDER BY, which is the full order
   select distinct on (e.session_id)
-    e.session_id, e.device_id, e.platform, e.os_version, e.country, e.city
+    e.session_id, m.total_events, m.first_at as first_event_at, m.last_at as last_event_at,
+    e.device_id, e.platform, e.os_version, e.country, e.city
   from {{ ref('stg_events') }} e
   join (
-    select m.session_id, min(m.event_time) as first_at
+    select m.session_id, count(*)::int as total_events, min(m.event_time) as first_at,
+           max(m.event_time) as last_at
     from {{ ref('stg_events') }} m
     where {{ shard('m.session_id') }}
     group by m.session_id
