@@ -31,9 +31,12 @@ measure "build (memory default)" $reckon build --jobs 2
 measure "build (memory $big)" env RECKON_BUILD_MEMORY="$big" $reckon build --jobs 2
 # Today's models before issue 14, rendered once by `reckon compile --target-schema
 # bench_baseline` from that commit's models: run by psql, one file after another.
+: > "$out/baseline-steps.txt"
 start=$(date +%s.%N)
 for file in bench/baseline/00_prepare.sql $(ls bench/baseline/*.sql | grep -v 00_prepare); do
+  step=$(date +%s.%N)
   psql "$conninfo" -X -q -v ON_ERROR_STOP=1 -c "set work_mem = '256MB'" -c "set jit = off" -f "$file" >/dev/null
+  printf '  baseline %-40s %8.1f s\n' "$(basename "$file")" "$(echo "$(date +%s.%N) - $step" | bc -l)" >> "$out/baseline-steps.txt"
 done
 end=$(date +%s.%N)
 baseline=$(echo "$end - $start" | bc -l)
@@ -42,8 +45,8 @@ for name in "build (memory default)" "build (memory $big)"; do
   read -r wall _ < "$out/$name.time"
   printf '%-28s %.2fx the baseline\n' "$name" "$(echo "$wall / $baseline" | bc -l)" | tee -a "$out/summary.txt"
 done
-md5() { # schema table key — md5 of the table's rows in key order
-  psql "$conninfo" -X -At -c "select md5(string_agg(t::text, E'\\n' order by $3)) from \"$1\".\"$2\" t"
+md5() { # schema table key — md5 of the rows' md5s in key order (one string of all rows would pass 1 GB)
+  psql "$conninfo" -X -At -c "select md5(string_agg(md5(t::text), '' order by $3)) from \"$1\".\"$2\" t"
 }
 for mart in "mart_marketing_attribution session_id" "mart_campaign_daily date,facebook_campaign_id"; do
   read -r table key <<< "$mart"
@@ -54,6 +57,7 @@ done
 psql "$conninfo" -X -q -c "drop schema bench_baseline__staging cascade"
 echo "per-statement times (build, memory default):" | tee -a "$out/summary.txt"
 grep -E '^ *(stg_|int_|mart_|functions|prepare)' "$out/build (memory default).log" | tee -a "$out/summary.txt" || true
+cat "$out/baseline-steps.txt" | tee -a "$out/summary.txt"
 echo "per-step times: $out/build (memory default).log and $out/build (memory $big).log"
 fi
 
