@@ -46,8 +46,8 @@ update-goldens:
 	-RECKON_UPDATE_GOLDENS=1 $(SWIFT) test --filter ReportsTests >/dev/null
 	$(SWIFT) test --filter ReportsTests
 
-## Benchmark (figures, not a timed test): 1,000,000 sessions, build, and the same model
-## SQL through psql for comparison.
+## Benchmark (figures, not a timed test): 1,000,000 sessions, builds at two memory budgets,
+## and the pre-issue-14 model SQL (bench/baseline) through psql for comparison.
 bench: release
 	scripts/bench.sh
 

@@ -11,15 +11,13 @@
 -- Shape: plain `session_id text not null` grain key (Citus distribution column). Only the
 -- columns later models read. Unlogged: an intermediate model, dropped after publishing.
 --
--- Physical order: rows are inserted ordered by (session_id, event_time, uuid, ...), the
--- order int_event_aggregates asks for, so that its sort finds presorted input (a linear
--- check instead of a full sort). Correctness never depends on it: every consumer still
--- says ORDER BY.
--- Performance notes (1M sessions, 14M raw events): bound by one in-memory sort of the
--- 13M extracted rows on (session_id, uuid, ...) for the de-duplication window, plus the
--- seq scan of amplitude_events (jsonb extraction) and writing 13M rows. The re-sort into
--- time order is an Incremental Sort (presorted on session_id, ~13 rows per group).
--- work_mem is raised so that neither sort spills (~2.5 GB in memory at this size).
+-- Performance (docs/models.md, "Where the build's time goes"): nothing here sorts every
+-- event. The insert reads the source once (the jsonb extraction is the cost) and writes
+-- every event; duplicates are then found with a hash aggregate over a narrow 8-byte key
+-- (a hash of session_id and uuid; a collision only sends a unique key to the exact
+-- check) and only the rows of those keys (~0.6% of events) are ranked by the
+-- de-duplication order, the later copies deleted. Copies that agree in every column are
+-- interchangeable: which one stays changes no byte of the table.
 create unlogged table {{ this }} (
   session_id text not null,
   uuid text,
@@ -32,38 +30,55 @@ create unlogged table {{ this }} (
   city text
 );
 
-set work_mem = '4GB';
-
 insert into {{ this }}
-select session_id, uuid, event_type, event_time, device_id, platform, os_version, country, city
+select
+  e.session_id, e.uuid, e.event_type, e.event_time, e.device_id, e.platform, e.os_version,
+  e.country, e.city
 from (
   select
-    e.session_id, e.uuid, e.event_type, e.event_time, e.device_id, e.platform,
-    e.os_version, e.country, e.city,
-    row_number() over (
-      partition by e.session_id, e.uuid
-      order by e.event_time, e.event_type collate "C", e.device_id collate "C",
-               e.platform collate "C", e.os_version collate "C", e.country collate "C",
-               e.city collate "C"
-    ) as rn
+    a.event_properties->>'ff_session_id' as session_id,
+    a.uuid, a.event_type, a.event_time, a.device_id, a.platform, a.os_version,
+    a.country, a.city
+  from {{ source('amplitude_events') }} a
+  where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
+) e
+-- With --jobs N the build runs this insert as N parts, one hash bucket of session_id
+-- each, side by side (PostgreSQL does not parallelise insert … select); in a plain
+-- build the predicate is true on every row.
+where {{ shard('e.session_id') }};
+
+-- The duplicated keys are found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
+-- keys) that takes 7 s where a hash aggregate, spilling past build.memory, takes 16 s.
+set enable_hashagg = off;
+
+-- The later copies of each duplicated (session_id, uuid). The join on session_id keeps the
+-- statement shard-local on Citus (ctid is a row's address within its own shard).
+delete from {{ this }} t
+using (
+  select r.session_id, r.ctid as row_id
   from (
     select
-      a.event_properties->>'ff_session_id' as session_id,
-      a.uuid, a.event_type, a.event_time, a.device_id, a.platform, a.os_version,
-      a.country, a.city
-    from {{ source('amplitude_events') }} a
-    where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
-  ) e
-  -- With --jobs N the build runs this insert as N parts, one hash bucket of session_id
-  -- each, side by side (PostgreSQL does not parallelise insert … select); in a plain
-  -- build the predicate is true on every row.
-  where {{ shard('e.session_id') }}
-) d
-where rn = 1 or uuid is null
-order by session_id, event_time, uuid collate "C", event_type collate "C",
-         device_id collate "C", platform collate "C", os_version collate "C",
-         country collate "C", city collate "C";
+      d.session_id, d.ctid,
+      row_number() over (
+        partition by d.session_id, d.uuid
+        order by d.event_time, d.event_type collate "C", d.device_id collate "C",
+                 d.platform collate "C", d.os_version collate "C", d.country collate "C",
+                 d.city collate "C"
+      ) as rn
+    from {{ this }} d
+    where d.uuid is not null
+      and {{ shard('d.session_id') }}
+      and hashtextextended(d.uuid, hashtext(d.session_id)) in (
+        select hashtextextended(k.uuid, hashtext(k.session_id))
+        from {{ this }} k
+        where k.uuid is not null and {{ shard('k.session_id') }}
+        group by 1
+        having count(*) > 1)
+  ) r
+  where r.rn > 1
+) x
+where t.session_id = x.session_id and t.ctid = x.row_id;
 
-reset work_mem;
+reset enable_hashagg;
 
 analyze {{ this }};

@@ -6,14 +6,14 @@
 -- by event_type, device_id, platform, os_version, country, city COLLATE "C" (only
 -- events without uuid can still tie there).
 --
--- One pass per session: the events are ordered by (session_id, event_time, uuid, ...)
--- (the first window); per (session_id, event_type) a second window counts the events of
--- the type and marks one row per type; a GroupAggregate on session_id then rolls up.
--- Performance notes (1M sessions, 13M staged events): stg_events is stored in exactly
--- the first window's order, so that sort is a linear presorted check; the
--- (session_id, event_type) window is an Incremental Sort (presorted on session_id); the
--- GroupAggregate needs no sort. Bound by reading 13M rows through two window passes and
--- the ordered array_agg (a tiny sort per session). work_mem keeps the sorts in memory.
+-- Performance (docs/models.md, "Where the build's time goes"): no window and no sort of
+-- every event. Per-type counts are one hash aggregate per (session_id, event_type) (a
+-- count only: its hash table is the build's largest), rolled up per session by a second
+-- hash aggregate into two small arrays; each session's types are sorted and its JSON
+-- object built within its own row (a jsonb_object_agg state per session would not fit). A per-session hash
+-- aggregate gives the event count and the first and last times; a hash join keeps only
+-- the events at the first time (~1 per session), and DISTINCT ON ranks those few by the
+-- full order. The two halves hash-join on session_id.
 create unlogged table {{ this }} (
   session_id text not null,
   total_events int not null,
@@ -29,51 +29,51 @@ create unlogged table {{ this }} (
   amplitude_city text
 );
 
-set work_mem = '4GB';
-
 insert into {{ this }}
 select
-  session_id,
-  count(*)::int,
-  (count(*) filter (where type_first))::int,
-  min(event_time),
-  max(event_time),
-  coalesce(array_agg(event_type order by event_type collate "C") filter (where type_first),
-           '{}'),
-  coalesce(jsonb_object_agg(event_type, type_n) filter (where type_first), '{}'::jsonb),
-  max(device_id) filter (where session_first),
-  max(platform) filter (where session_first),
-  max(os_version) filter (where session_first),
-  max(country) filter (where session_first),
-  max(city) filter (where session_first)
+  a.session_id, f.total_events, a.unique_event_types, f.first_event_at, f.last_event_at,
+  -- a NULL list (no typed event) unnests to nothing: '{}'
+  array(select x.x from unnest(a.event_types) x order by x.x collate "C"),
+  coalesce((select jsonb_object_agg(u.event_type, u.n)
+            from unnest(a.event_types, a.type_counts) u(event_type, n)), '{}'::jsonb),
+  f.device_id, f.platform, f.os_version, f.country, f.city
 from (
-  -- second window: per (session_id, event_type); its input is already ordered by
-  -- session_id, so this is an Incremental Sort
   select
-    session_id, event_type, event_time, device_id, platform, os_version, country, city,
-    session_first,
-    event_type is not null and row_number() over w_type = 1 as type_first,
-    count(*) over w_type as type_n
+    t.session_id,
+    (count(*) filter (where t.event_type is not null))::int as unique_event_types,
+    -- unordered arrays, so that this roll-up can be a hash aggregate with small states;
+    -- the list is sorted and the JSON object built per session above
+    array_agg(t.event_type) filter (where t.event_type is not null) as event_types,
+    array_agg(t.n) filter (where t.event_type is not null) as type_counts
   from (
-    -- first window: the session's events in time order (stg_events is stored in this
-    -- order, so the sort is a presorted check)
-    select
-      session_id, event_type, event_time, device_id, platform, os_version, country, city,
-      row_number() over (
-        partition by session_id
-        order by event_time, uuid collate "C", event_type collate "C",
-                 device_id collate "C", platform collate "C",
-                 os_version collate "C", country collate "C", city collate "C") = 1
-        as session_first
-    from {{ ref('stg_events') }}
+    select s.session_id, s.event_type, count(*) as n
+    from {{ ref('stg_events') }} s
     -- One hash bucket of sessions per part when the build runs this insert in parts.
-    where {{ shard('session_id') }}
+    where {{ shard('s.session_id') }}
+    group by s.session_id, s.event_type
   ) t
-  window w_type as (partition by session_id, event_type)
-) e
-group by session_id;
-
-reset work_mem;
+  group by t.session_id
+) a
+join (
+  -- the session's earliest event; 'infinity' stands for a NULL time (NULLs sort last), and
+  -- any extra candidate it lets in is ranked out by the ORDER BY, which is the full order
+  select distinct on (e.session_id)
+    e.session_id, m.total_events, m.first_at as first_event_at, m.last_at as last_event_at,
+    e.device_id, e.platform, e.os_version, e.country, e.city
+  from {{ ref('stg_events') }} e
+  join (
+    select m.session_id, count(*)::int as total_events, min(m.event_time) as first_at,
+           max(m.event_time) as last_at
+    from {{ ref('stg_events') }} m
+    where {{ shard('m.session_id') }}
+    group by m.session_id
+  ) m on m.session_id = e.session_id
+     and coalesce(e.event_time, 'infinity') = coalesce(m.first_at, 'infinity')
+  where {{ shard('e.session_id') }}
+  order by e.session_id, e.event_time, e.uuid collate "C", e.event_type collate "C",
+           e.device_id collate "C", e.platform collate "C", e.os_version collate "C",
+           e.country collate "C", e.city collate "C"
+) f on f.session_id = a.session_id;
 
 alter table {{ this }} add primary key (session_id);
 analyze {{ this }};

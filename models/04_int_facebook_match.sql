@@ -37,8 +37,6 @@ create unlogged table {{ this }} (
   campaign_objective text
 );
 
-set work_mem = '256MB';
-
 insert into {{ this }}
 with campaign_names as (
   select lower(trim(campaign_name)) as name_key, count(*) as n_candidates,
@@ -127,8 +125,6 @@ left join {{ source('facebook_adsets') }} ads on ads.facebook_adset_id = ad.face
 left join {{ source('facebook_campaigns') }} c
   on c.facebook_campaign_id = coalesce(ad.facebook_campaign_id, m.campaign_id)
 where m.tier is not null;
-
-reset work_mem;
 
 alter table {{ this }} add primary key (session_id);
 analyze {{ this }};

@@ -8,8 +8,8 @@
 --   * refunded_usd is 0 for a converted session without refunds and NULL when not
 --     converted, like revenue_usd.
 -- Performance notes (1M sessions): hash joins of funnelfox_sessions with four
--- per-session models on the bare session_id (work_mem 1GB keeps every hash table in
--- memory, no batching); bound by writing ~0.9 GB of logged heap (and its WAL) plus the
+-- per-session models on the bare session_id (build.memory decides whether the hash
+-- tables batch: 1GB keeps every one in memory); bound by writing ~0.9 GB of logged heap (and its WAL) plus the
 -- primary-key index build. A published mart, so it stays logged.
 create table {{ this }} (
   session_id text not null,
@@ -68,8 +68,6 @@ create table {{ this }} (
   attribution_channel text not null
 );
 
-set work_mem = '1GB';
-
 insert into {{ this }}
 select
   s.id,
@@ -126,8 +124,6 @@ left join {{ ref('int_facebook_match') }} m on m.session_id = s.id
 left join {{ ref('int_event_aggregates') }} e on e.session_id = s.id
 left join {{ ref('int_session_revenue') }} r on r.session_id = s.id
 left join {{ source('funnelfox_funnels') }} f on f.id = s.funnel_id;
-
-reset work_mem;
 
 alter table {{ this }} add primary key (session_id);
 -- The join keys users of the mart filter and join on: campaign by day (ROAS, CAC against

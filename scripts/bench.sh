@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (figures, not a timed test): generate 1,000,000 sessions into a private
-# cluster, build the marts with reckon (1 and 2 jobs), run the same model SQL through psql,
-# and print wall times and reckon's peak RSS.  SESSIONS=200000 make bench for a quick look.
+# cluster, build the marts with reckon at the default memory budget and at a generous one
+# (BIG_MEMORY, default 2GB), run today's models as rendered once before issue 14
+# (bench/baseline/, by psql, into bench_baseline__staging) on the same data, and print wall
+# times, the ratio, reckon's peak RSS, each statement's time and the marts' md5 on both
+# sides.  SESSIONS=200000 make bench for a quick look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reckon=.build/release/reckon
@@ -21,20 +24,43 @@ measure() { # name, command… — prints wall seconds and peak RSS of the comma
 $reckon db start
 conninfo=$($reckon db url)
 # `scripts/bench.sh checks` (or `diff`) re-measures only the checks (or the diff) on the data
-# already there.
-if [ -z "${1:-}" ]; then
+# already there; `scripts/bench.sh build` runs only generate, the builds and the baseline.
+if [ -z "${1:-}" ] || [ "$1" = build ]; then
 : > "$out/summary.txt"
 measure "generate $sessions" $reckon generate --sessions "$sessions" --seed 1
-measure "build --jobs 1" $reckon build --jobs 1
-measure "build --jobs 2" $reckon build --jobs 2
-$reckon compile --output "$out/sql" >/dev/null
+big=${BIG_MEMORY:-2GB}
+measure "build (memory default)" $reckon build --jobs 2
+measure "build (memory $big)" env RECKON_BUILD_MEMORY="$big" $reckon build --jobs 2
+# Today's models before issue 14, rendered once by `reckon compile --target-schema
+# bench_baseline` from that commit's models: run by psql, one file after another.
+: > "$out/baseline-steps.txt"
 start=$(date +%s.%N)
-for file in "$out"/sql/*.sql; do
+for file in bench/baseline/00_prepare.sql $(ls bench/baseline/*.sql | grep -v 00_prepare); do
+  step=$(date +%s.%N)
   psql "$conninfo" -X -q -v ON_ERROR_STOP=1 -c "set work_mem = '256MB'" -c "set jit = off" -f "$file" >/dev/null
+  printf '  baseline %-40s %8.1f s\n' "$(basename "$file")" "$(echo "$(date +%s.%N) - $step" | bc -l)" >> "$out/baseline-steps.txt"
 done
 end=$(date +%s.%N)
-printf '%-28s wall %8.1f s\n' "psql (same model SQL)" "$(echo "$end - $start" | bc -l)" | tee -a "$out/summary.txt"
-echo "per-step times: $out/build --jobs 1.log and $out/build --jobs 2.log"
+baseline=$(echo "$end - $start" | bc -l)
+printf '%-28s wall %8.1f s\n' "psql (baseline models)" "$baseline" | tee -a "$out/summary.txt"
+for name in "build (memory default)" "build (memory $big)"; do
+  read -r wall _ < "$out/$name.time"
+  printf '%-28s %.2fx the baseline\n' "$name" "$(echo "$wall / $baseline" | bc -l)" | tee -a "$out/summary.txt"
+done
+md5() { # schema table key — md5 of the rows' md5s in key order (one string of all rows would pass 1 GB)
+  psql "$conninfo" -X -At -c "select md5(string_agg(md5(t::text), '' order by $3)) from \"$1\".\"$2\" t"
+}
+for mart in "mart_marketing_attribution session_id" "mart_campaign_daily date,facebook_campaign_id"; do
+  read -r table key <<< "$mart"
+  ours=$(md5 analytics "$table" "$key"); theirs=$(md5 bench_baseline__staging "$table" "$key")
+  verdict=$([ "$ours" = "$theirs" ] && echo same || echo DIFFERENT)
+  echo "md5 $table: reckon $ours baseline $theirs ($verdict)" | tee -a "$out/summary.txt"
+done
+psql "$conninfo" -X -q -c "drop schema bench_baseline__staging cascade"
+echo "per-statement times (build, memory default):" | tee -a "$out/summary.txt"
+grep -E '^ *(stg_|int_|mart_|functions|prepare)' "$out/build (memory default).log" | tee -a "$out/summary.txt" || true
+cat "$out/baseline-steps.txt" | tee -a "$out/summary.txt"
+echo "per-step times: $out/build (memory default).log and $out/build (memory $big).log"
 fi
 
 if [ -z "${1:-}" ] || [ "$1" = checks ]; then

@@ -155,12 +155,19 @@ public struct TemplateRenderer: Sendable {
             let table = configuration.sourceTable(value)
             return SQL.qualified(schema: table.schema, name: table.table)
         case "shard":
-            // A predicate true on every row in a plain build; the builder rewrites its two
-            // marked numbers to run the statement as N disjoint parts side by side.
+            // A predicate the planner folds to true in a plain build (`1 = 1 or …`), so that
+            // it does not distort row estimates; the builder rewrites its marked numbers to run
+            // the statement as N disjoint parts side by side, part k keeping the k-th of N
+            // equal ranges of hashtext(column). The two bounds are written on two different
+            // expressions so the planner estimates a part at a ninth of the rows (two
+            // independent inequalities), not at the 0.5% it assumes for a range or an
+            // equality on an expression it has no statistics for.
             guard value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/) != nil else {
                 throw Template.Unresolvable("shard() takes a column reference such as 'e.session_id'")
             }
-            return "(mod(abs(hashtext(\(value))::bigint), \(ShardMarker.count)1) = \(ShardMarker.index)0)"
+            let (count, index) = (ShardMarker.count, ShardMarker.index)
+            return "(\(count)1 = 1 or (hashtext(\(value)) < -2147483648 + (\(index)0 + 1) * 4294967296 / \(count)1"
+                + " and hashtext(\(value))::bigint >= -2147483648 + \(index)0 * 4294967296 / \(count)1))"
         case "var":
             switch value {
             case "facebook_source_aliases": return SQL.textArray(configuration.facebookSourceAliases)

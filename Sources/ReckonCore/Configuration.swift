@@ -33,7 +33,9 @@ public struct Configuration: Sendable, Equatable {
     public var modelsDirectory = "models"
     /// Folder of check YAML files.
     public var checksDirectory = "checks"
-    /// `work_mem` for the build's own session.
+    /// `build.memory`: the memory budget of each build connection, applied as its
+    /// `work_mem` (every sort and hash of a statement may use it; hashes twice that with
+    /// PostgreSQL's default `hash_mem_multiplier`). `build.work_mem` is its older name.
     public var buildWorkMemory = "256MB"
     /// Failing rows kept per failed check.
     public var checkSampleRows = 10
@@ -150,10 +152,11 @@ public struct Configuration: Sendable, Equatable {
             adAccountTimeZone = try object.string("ad_account_timezone") ?? adAccountTimeZone
         }
         if let build = root["build"] {
-            let object = try build.object("build", allowed: ["work_mem"])
-            if let value = object["work_mem"] {
-                buildWorkMemory = try value.string("'work_mem' of build")
-                if let problem = Self.workMemoryProblem(buildWorkMemory) { throw value.error("'work_mem' of build \(problem)") }
+            let object = try build.object("build", allowed: ["memory", "work_mem"])
+            for key in ["work_mem", "memory"] {
+                guard let value = object[key] else { continue }
+                buildWorkMemory = try value.string("'\(key)' of build")
+                if let problem = Self.workMemoryProblem(buildWorkMemory) { throw value.error("'\(key)' of build \(problem)") }
             }
         }
         if let checks = root["checks"] {
@@ -227,9 +230,10 @@ public struct Configuration: Sendable, Equatable {
         paidMediums = list("RECKON_PAID_MEDIUMS") ?? paidMediums
         modelsDirectory = value("RECKON_MODELS_DIR") ?? modelsDirectory
         checksDirectory = value("RECKON_CHECKS_DIR") ?? checksDirectory
-        if let workMemory = value("RECKON_WORK_MEM") {
+        for name in ["RECKON_WORK_MEM", "RECKON_BUILD_MEMORY"] {
+            guard let workMemory = value(name) else { continue }
             if let problem = Self.workMemoryProblem(workMemory) {
-                throw InputFileError(file: "RECKON_WORK_MEM", line: 0, column: 0, message: problem)
+                throw InputFileError(file: name, line: 0, column: 0, message: problem)
             }
             buildWorkMemory = workMemory
         }

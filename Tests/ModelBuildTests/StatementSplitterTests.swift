@@ -45,11 +45,15 @@ import Testing
 
     @Test func shardIsTrueInAPlainBuildAndSplitsIntoDisjointParts() throws {
         let sql = try renderer.render("select 1 where {{ shard('e.session_id') }}", file: "m.sql", model: "m")
-        #expect(sql == "select 1 where (mod(abs(hashtext(e.session_id)::bigint), /*reckon_shards*/1) = /*reckon_shard*/0)")
+        #expect(
+            sql
+                == "select 1 where (/*reckon_shards*/1 = 1 or (hashtext(e.session_id) < -2147483648 + (/*reckon_shard*/0 + 1) * 4294967296 / /*reckon_shards*/1 and hashtext(e.session_id)::bigint >= -2147483648 + /*reckon_shard*/0 * 4294967296 / /*reckon_shards*/1))"
+        )
         #expect(ShardMarker.isSharded(sql))
         #expect(
             ShardMarker.statement(sql, shard: 2, of: 3)
-                == "select 1 where (mod(abs(hashtext(e.session_id)::bigint), /*reckon_shards*/3) = /*reckon_shard*/2)")
+                == "select 1 where (/*reckon_shards*/3 = 1 or (hashtext(e.session_id) < -2147483648 + (/*reckon_shard*/2 + 1) * 4294967296 / /*reckon_shards*/3 and hashtext(e.session_id)::bigint >= -2147483648 + /*reckon_shard*/2 * 4294967296 / /*reckon_shards*/3))"
+        )
         #expect(throws: InputFileError.self) {
             try renderer.render("{{ shard('x); drop table y; --') }}", file: "m.sql", model: "m")
         }

@@ -109,6 +109,13 @@ import Testing
         #expect(configuration == Configuration())
     }
 
+    @Test func buildMemoryIsReadUnderBothNamesAndFromTheEnvironment() throws {
+        #expect(Configuration().buildWorkMemory == "256MB")
+        #expect(try load("build:\n  memory: 2GB\n").buildWorkMemory == "2GB")
+        #expect(try load("build:\n  work_mem: 64MB\n").buildWorkMemory == "64MB")
+        #expect(try load("build:\n  memory: 1GB\n", environment: ["RECKON_BUILD_MEMORY": "3GB"]).buildWorkMemory == "3GB")
+    }
+
     @Test func publishLockTimeoutIsRead() throws {
         #expect(try load("publish:\n  lock_timeout: 5\n").publishLockTimeoutSeconds == 5)
         #expect(Configuration().publishLockTimeoutSeconds == 30)
@@ -123,6 +130,7 @@ import Testing
         ("publish:\n  lock_timeout: -1\n", 2, 17, "between 1 and 2147483"),
         ("build:\n  work_mem: 10TB\n", 2, 13, "between 64kB and 2147483647kB"),
         ("build:\n  work_mem: lots\n", 2, 13, "must be a size such as 256MB"),
+        ("build:\n  memory: 10TB\n", 2, 11, "between 64kB and 2147483647kB"),
     ])
     func numbersOutOfRangeNameTheirPlace(yaml: String, line: Int, column: Int, range: String) throws {
         let error = try loadError(yaml)
