@@ -1,4 +1,5 @@
 import Foundation
+import ReckonCore
 
 /// The terminal summary, the HTML page and the JSON of a match-rate investigation.
 public enum MatchRateRendering {
@@ -198,19 +199,7 @@ public enum MatchRateRendering {
     }
 
     /// `text` with HTML special characters escaped.
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    public static func escape(_ text: String) -> String { TextFormat.htmlEscaped(text) }
 }
 
 extension String {

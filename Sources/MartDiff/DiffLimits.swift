@@ -63,14 +63,14 @@ public enum DiffLimits {
 /// Numbers as the diff reports write them (the same on every machine).
 public enum DiffText {
     /// "1,234" for counts.
-    public static func count(_ value: Int) -> String { grouped(String(value)) }
+    public static func count(_ value: Int) -> String { TextFormat.groupedDigits(String(value)) }
 
     /// A value in its unit: "1,234", "$1,234.56", "92.4%", "2.35"; "–" for none.
     public static func value(_ value: Double?, _ unit: MetricChange.Unit) -> String {
         guard let value, value.isFinite else { return "–" }
         switch unit {
-        case .count: return grouped(String(format: "%.0f", value))
-        case .usd: return (value < 0 ? "-$" : "$") + grouped(String(format: "%.2f", abs(value)))
+        case .count: return TextFormat.groupedDigits(String(format: "%.0f", value))
+        case .usd: return (value < 0 ? "-$" : "$") + TextFormat.groupedDigits(String(format: "%.2f", abs(value)))
         case .rate: return String(format: "%.1f%%", value * 100)
         case .ratio: return String(format: "%.2f", value)
         }
@@ -82,8 +82,8 @@ public enum DiffText {
         if abs(value) < 1e-12 { return "0" }
         let sign = value > 0 ? "+" : "-"
         switch unit {
-        case .count: return sign + grouped(String(format: "%.0f", abs(value)))
-        case .usd: return sign + "$" + grouped(String(format: "%.2f", abs(value)))
+        case .count: return sign + TextFormat.groupedDigits(String(format: "%.0f", abs(value)))
+        case .usd: return sign + "$" + TextFormat.groupedDigits(String(format: "%.2f", abs(value)))
         case .rate: return sign + String(format: "%.2f pts", abs(value) * 100)
         case .ratio: return sign + String(format: "%.2f", abs(value))
         }
@@ -98,22 +98,4 @@ public enum DiffText {
 
     /// A percentage of rows: "3.20%".
     public static func percent(_ value: Double) -> String { String(format: "%.2f%%", value) }
-
-    static func grouped(_ digits: String) -> String {
-        var text = digits
-        var sign = ""
-        if text.hasPrefix("-") {
-            sign = "-"
-            text.removeFirst()
-        }
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let integer = Array(parts[0])
-        var output = ""
-        for (index, character) in integer.enumerated() {
-            if index > 0, (integer.count - index) % 3 == 0 { output.append(",") }
-            output.append(character)
-        }
-        if parts.count == 2 { output += "." + parts[1] }
-        return sign + output
-    }
 }

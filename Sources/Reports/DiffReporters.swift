@@ -100,20 +100,8 @@ public struct DiffHTMLReporter: Sendable {
         }
     }
 
-    func escape(_ text: String) -> String {
-        var output = ""
-        for character in ReportText.xmlSafe(text) {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
+    /// `text` safe for XML and with HTML special characters escaped.
+    func escape(_ text: String) -> String { ReportText.htmlEscaped(ReportText.xmlSafe(text)) }
 }
 
 /// `reckon diff` as JUnit XML (valid against `junit-10.xsd`): one test suite `reckon diff`

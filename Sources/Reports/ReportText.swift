@@ -1,4 +1,5 @@
 import Foundation
+import ReckonCore
 
 /// Text helpers shared by the reporters: characters XML cannot hold, numbers and times
 /// written the same way on every machine.
@@ -37,21 +38,7 @@ public enum ReportText {
 
     /// `text` with `&`, `<`, `>`, `"` and `'` written as character references, for HTML text
     /// and attribute values.
-    public static func htmlEscaped(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
+    public static func htmlEscaped(_ text: String) -> String { TextFormat.htmlEscaped(text) }
 
     /// Seconds as a plain decimal with millisecond precision ("12.345"); never an exponent,
     /// negative or not-a-number (the JUnit schema's `time` pattern).
@@ -66,14 +53,14 @@ public enum ReportText {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "-∞") }
         if value == 0 { return "0" }
         if value == value.rounded(), abs(value) < 1e15 {
-            return grouped(String(format: "%.0f", value))
+            return TextFormat.groupedDigits(String(format: "%.0f", value))
         }
         if abs(value) < 1 {
             var text = String(format: "%.4f", value)
             while text.hasSuffix("0") { text.removeLast() }
             return text
         }
-        return grouped(String(format: "%.2f", value))
+        return TextFormat.groupedDigits(String(format: "%.2f", value))
     }
 
     /// A fraction as a percentage with one decimal ("92.4%").
@@ -97,23 +84,5 @@ public enum ReportText {
         if seconds < 60 { return String(format: "%.1f s", seconds) }
         let whole = Int(seconds.rounded())
         return String(format: "%d min %02d s", whole / 60, whole % 60)
-    }
-
-    private static func grouped(_ digits: String) -> String {
-        var text = digits
-        var sign = ""
-        if text.hasPrefix("-") {
-            sign = "-"
-            text.removeFirst()
-        }
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let integer = Array(parts[0])
-        var output = ""
-        for (index, character) in integer.enumerated() {
-            if index > 0, (integer.count - index) % 3 == 0 { output.append(",") }
-            output.append(character)
-        }
-        if parts.count == 2 { output += "." + parts[1] }
-        return sign + output
     }
 }
