@@ -2,6 +2,7 @@ import Checks
 import Foundation
 import PostgresClient
 import ReckonCore
+import TestSupport
 import Testing
 
 /// Each kind passes on a clean hand-made table and fails, naming the rows, on a broken one.
@@ -331,21 +332,8 @@ import Testing
                 date_column: day
                 overall: {error_if: "< 0.5"}
             """
-        // A backend flushes its table statistics when it exits: wait until the checks'
-        // connections have gone (a condition, not a time), then read a fresh snapshot.
         func scans() throws -> Int {
-            let deadline = Date().addingTimeInterval(60)
-            while try database.connection.execute(
-                "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
-                name: "other backends"
-            ).scalar(as: Int.self) != 0 {
-                if Date() > deadline { throw CancellationError() }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            _ = try database.connection.execute("select pg_stat_clear_snapshot()", name: "fresh statistics")
-            return try database.connection.execute(
-                "select seq_scan from pg_stat_user_tables where schemaname = 'mart' and relname = 'orders'", name: "scans"
-            ).scalar(as: Int.self) ?? -1
+            try TableStatistics.sequentialScans(database.connection, schema: "mart", table: "orders")
         }
         let before = try scans()
         let fused = try await database.check(yaml)

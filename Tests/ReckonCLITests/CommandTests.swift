@@ -100,20 +100,8 @@ import Testing
         #expect(unknown.standardError.contains("no_such_check"))
     }
 
-    /// Sequential scans of a mart so far, read once every other backend has left (a backend
-    /// flushes its statistics when it exits).
     func scans(_ connection: Connection, _ table: String) throws -> Int {
-        let deadline = Date().addingTimeInterval(60)
-        while try connection.execute(
-            "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()", name: "others"
-        ).scalar(as: Int.self) != 0 {
-            if Date() > deadline { throw CommandTestError.failed("other backends never left") }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        _ = try connection.execute("select pg_stat_clear_snapshot()", name: "fresh statistics")
-        return try connection.execute(
-            "select seq_scan from pg_stat_user_tables where schemaname = 'analytics' and relname = $1", name: "scans", [table]
-        ).scalar(as: Int.self) ?? -1
+        try TableStatistics.sequentialScans(connection, schema: "analytics", table: table)
     }
 
     @Test func noFuseGivesTheSameVerdictsWithOneQueryPerCheck() throws {

@@ -50,3 +50,27 @@ public enum TestDatabase {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 }
+
+/// Table statistics read the way a test can trust them.
+public enum TableStatistics {
+    /// Sequential scans of `schema.table` so far. A backend flushes its statistics when it
+    /// exits, so this first waits (a condition, not a time: at most 60 s) until every other
+    /// backend of the database has left, then reads a fresh snapshot.
+    public static func sequentialScans(_ connection: Connection, schema: String, table: String) throws -> Int {
+        let deadline = Date().addingTimeInterval(60)
+        while try connection.execute(
+            "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+            name: "other backends"
+        ).scalar(as: Int.self) != 0 {
+            if Date() > deadline { throw TableStatisticsError.backendsStayed }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        _ = try connection.execute("select pg_stat_clear_snapshot()", name: "fresh statistics")
+        return try connection.execute(
+            "select seq_scan from pg_stat_user_tables where schemaname = $1 and relname = $2", name: "scans", [schema, table]
+        ).scalar(as: Int.self) ?? -1
+    }
+}
+
+/// Other backends of the test's database did not leave within the wait.
+public enum TableStatisticsError: Error { case backendsStayed }
