@@ -1,3 +1,4 @@
+-- reckon.grain: session_id
 -- stg_events: Amplitude events that name a FunnelFox session, one row per event.
 -- The JSON extraction and the uuid de-duplication happen here, exactly once.
 -- Choices (see docs/mart.md):

@@ -1,3 +1,4 @@
+-- reckon.grain: session_id
 -- int_session_params: the parsed origin of every session (one row per session), with
 -- the traffic flags. Parsing rules: functions.sql, docs/mart.md. The *_key columns are
 -- the lower(trim()) forms used by the Facebook name matching.

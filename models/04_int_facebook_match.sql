@@ -1,3 +1,4 @@
+-- reckon.grain: session_id
 -- int_facebook_match: the Facebook ad / campaign each session is matched to (one row per
 -- matched session; unmatched sessions have no row).
 -- Fallback chain (docs/mart.md): tier 'ad_id' (ad_id = facebook_ads.facebook_ad_id,

@@ -1,3 +1,5 @@
+-- reckon.grain: subscription_id
+-- reckon.distribution: reference
 -- int_subscription_sessions: every non-sandbox FunnelFox subscription with the session it
 -- belongs to (cross-grain step: subscription -> session).
 -- Sandbox subscriptions (sandbox = true) are ignored everywhere; sandbox NULL counts as a

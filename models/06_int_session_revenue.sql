@@ -1,3 +1,4 @@
+-- reckon.grain: session_id
 -- int_session_revenue: conversion and revenue of each converted session (one row per
 -- session with at least one non-sandbox subscription).
 -- * conversion = the earliest subscription (created_at, then id COLLATE "C");

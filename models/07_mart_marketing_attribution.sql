@@ -1,3 +1,4 @@
+-- reckon.grain: session_id
 -- mart_marketing_attribution: one row per FunnelFox session (docs/mart.md).
 -- Joins the per-session models on the bare session_id; every session gives one row.
 -- Choices (see docs/mart.md):

@@ -1,3 +1,4 @@
+-- reckon.distribution: local
 -- mart_campaign_daily: one row per Facebook campaign per ad-account day (docs/mart.md).
 -- Sessions are placed on the day of session_timestamp in the ad-account time zone
 -- ({{ var('ad_account_timezone') }}) before they meet facebook_ad_statistics.

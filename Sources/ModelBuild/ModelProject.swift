@@ -12,8 +12,18 @@ public struct ModelProject: Sendable {
         public let path: String
         /// The file's SQL, with placeholders.
         public let sql: String
-        /// Whether the model is published (`mart_*`) or intermediate.
-        public var isPublished: Bool { name.hasPrefix("mart_") }
+        /// What the model declares in its `-- reckon.<key>:` header lines.
+        public let header: ModelHeader
+        /// Whether the model is published (`mart_*`, or `reckon.kind: published`) or intermediate.
+        public var isPublished: Bool { header.isPublished }
+
+        /// A model named `name`, read from `path`; throws when its header is malformed.
+        public init(name: String, path: String, sql: String) throws {
+            self.name = name
+            self.path = path
+            self.sql = sql
+            self.header = try ModelHeader.parse(sql, name: name, path: path)
+        }
     }
 
     /// The folder the models came from.
@@ -61,7 +71,7 @@ public struct ModelProject: Sendable {
                     file: path, line: 0, column: 0,
                     message: "model files are named NN_model_name.sql (NN gives the build order)")
             }
-            models.append(Model(name: String(stem[stem.index(after: underscore)...]), path: path, sql: sql))
+            models.append(try Model(name: String(stem[stem.index(after: underscore)...]), path: path, sql: sql))
         }
         guard !models.isEmpty else {
             throw InputFileError(file: directory, line: 0, column: 0, message: "no model files (NN_name.sql) found")

@@ -1,0 +1,106 @@
+import Foundation
+import ReckonCore
+
+/// What a model declares about itself in its header: `-- reckon.<key>: <value>` comment
+/// lines (anywhere in the file, conventionally at the top).
+///
+/// ```sql
+/// -- reckon.grain: session_id
+/// -- reckon.distribution: session
+/// ```
+///
+/// Keys:
+/// - `grain`: the column that identifies a row's unit (`session_id` for per-session
+///   models). Defaults to none.
+/// - `kind`: `published` or `intermediate`; defaults to `published` for `mart_*` models.
+/// - `distribution` (for Citus): `session` (distributed by the grain column, co-located with
+///   the sessions source), `reference` (copied to every node) or `local` (a coordinator
+///   table). Defaults to `session` when the grain is `session_id`, `local` otherwise.
+/// - `primary_key`, `indexes`: comma-separated column lists reckon creates after the build.
+public struct ModelHeader: Sendable, Equatable {
+    /// Where the model's rows live on a distributed (Citus) engine.
+    public enum Distribution: String, Sendable, CaseIterable {
+        /// Distributed by the grain column, co-located with the sessions source.
+        case session
+        /// A reference table: a copy on every node.
+        case reference
+        /// A table on the coordinator only.
+        case local
+    }
+
+    /// The grain column, if declared.
+    public var grain: String?
+    /// Whether the model is published into the target schema.
+    public var isPublished: Bool
+    /// The Citus layout.
+    public var distribution: Distribution
+    /// Primary-key columns (empty: none).
+    public var primaryKey: [String]
+    /// Indexed columns, one index each.
+    public var indexes: [String]
+
+    /// The keys a header may use.
+    public static let keys = ["grain", "kind", "distribution", "primary_key", "indexes"]
+
+    /// Parses the header lines of model `name` in `sql` (read from `path`, for messages).
+    public static func parse(_ sql: String, name: String, path: String) throws -> ModelHeader {
+        var values: [String: (value: String, line: Int, column: Int)] = [:]
+        for (index, line) in sql.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let match = line.wholeMatch(of: /(\s*--\s*)reckon\.([A-Za-z_]*)\s*:(.*)/) else { continue }
+            let key = String(match.2)
+            let column = match.1.count + 1
+            guard keys.contains(key) else {
+                throw InputFileError(
+                    file: path, line: index + 1, column: column,
+                    message: "unknown model header key 'reckon.\(key)'; valid: \(keys.map { "reckon." + $0 }.joined(separator: ", "))")
+            }
+            guard values[key] == nil else {
+                throw InputFileError(file: path, line: index + 1, column: column, message: "reckon.\(key) is given twice")
+            }
+            values[key] = (String(match.3).trimmingCharacters(in: .whitespaces), index + 1, column)
+        }
+        func columns(_ key: String) throws -> [String] {
+            guard let entry = values[key] else { return [] }
+            let list = entry.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for column in list where column.wholeMatch(of: /[a-z_][a-z0-9_]*/) == nil {
+                throw InputFileError(
+                    file: path, line: entry.line, column: entry.column,
+                    message: "reckon.\(key): '\(column)' is not a column name (lower-case letters, digits, _)")
+            }
+            return list
+        }
+        let grainList = try columns("grain")
+        if grainList.count > 1, let entry = values["grain"] {
+            throw InputFileError(file: path, line: entry.line, column: entry.column, message: "reckon.grain names one column")
+        }
+        let grain = grainList.first
+        var isPublished = name.hasPrefix("mart_")
+        if let entry = values["kind"] {
+            switch entry.value {
+            case "published": isPublished = true
+            case "intermediate": isPublished = false
+            default:
+                throw InputFileError(
+                    file: path, line: entry.line, column: entry.column,
+                    message: "reckon.kind is 'published' or 'intermediate', not '\(entry.value)'")
+            }
+        }
+        var distribution: Distribution = grain == "session_id" ? .session : .local
+        if let entry = values["distribution"] {
+            guard let value = Distribution(rawValue: entry.value) else {
+                throw InputFileError(
+                    file: path, line: entry.line, column: entry.column,
+                    message: "reckon.distribution is one of session, reference, local, not '\(entry.value)'")
+            }
+            if value == .session, grain == nil {
+                throw InputFileError(
+                    file: path, line: entry.line, column: entry.column,
+                    message: "reckon.distribution: session needs reckon.grain (the distribution column)")
+            }
+            distribution = value
+        }
+        return ModelHeader(
+            grain: grain, isPublished: isPublished, distribution: distribution, primaryKey: try columns("primary_key"),
+            indexes: try columns("indexes"))
+    }
+}
