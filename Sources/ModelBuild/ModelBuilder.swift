@@ -94,12 +94,18 @@ public final class ModelBuilder: @unchecked Sendable {
 
         let (functionsSQL, rendered) = try renderProject()
 
-        let settings = [
-            "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
-            "set synchronous_commit = off", "set max_parallel_workers_per_gather = 2",
-        ]
+        let engine = try DatabaseEngine.detect(connection: connection, configured: configuration.engine)
+        let citus = engine == .citus ? try CitusBuild.load(configuration: configuration, connection: connection) : nil
+        let settings =
+            [
+                "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
+                "set synchronous_commit = off", "set max_parallel_workers_per_gather = 2",
+            ] + (citus == nil ? [] : CitusBuild.sessionSettings)
         for setting in settings { try connection.execute(setting, name: "build settings") }
         let recorder = StepRecorder(progress: progress)
+        if let citus {
+            try recorder.run("engine citus (sessions source \(citus.sessionsSource))", on: connection) { 0 }
+        }
         try recorder.run("prepare staging schema", on: connection) {
             try connection.executeScript(
                 """
@@ -143,12 +149,18 @@ public final class ModelBuilder: @unchecked Sendable {
                     guard let (model, statements) = statementsByModel[name] else { continue }
                     do {
                         var sessionStatements: [String] = []
+                        var laidOut = false
                         for (index, statement) in statements.enumerated() {
                             let verb = Self.verb(of: statement.text)
                             let stepName = "\(model.name) #\(index + 1) \(verb)"
                             if verb == "set" || verb == "reset" { sessionStatements.append(statement.text) }
                             try recorder.run(stepName, on: worker) {
                                 do {
+                                    if let citus {
+                                        return try citus.run(
+                                            statement.text, verb: verb, name: stepName, on: worker,
+                                            settings: settings, modelSettings: sessionStatements)
+                                    }
                                     if ShardMarker.isSharded(statement.text), let shards = self.shardRunner(settings) {
                                         return try shards.run(
                                             statement.text, name: stepName, on: worker, replaying: sessionStatements)
@@ -158,6 +170,11 @@ public final class ModelBuilder: @unchecked Sendable {
                                     error.statementName = "\(stepName) (\(model.path):\(statement.line))"
                                     throw error
                                 }
+                            }
+                            // On Citus the model's table is laid out right after its `create table`.
+                            if let citus, !laidOut, verb == "create table" {
+                                laidOut = true
+                                try citus.layOut(model, schema: self.stagingSchema, on: worker, recorder: recorder)
                             }
                         }
                         // A model may `set`/`reset` settings (reset returns to the server's
