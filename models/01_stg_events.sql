@@ -69,11 +69,13 @@ using (
     from {{ this }} d
     where d.uuid is not null
       and {{ shard('d.session_id') }}
-      and hashtextextended(d.uuid, hashtext(d.session_id)) in (
-        select hashtextextended(k.uuid, hashtext(k.session_id))
+      -- session_id in the key keeps the subquery shard-local on Citus (a ctid delete
+      -- cannot use a subquery Citus plans apart)
+      and (d.session_id, hashtextextended(d.uuid, hashtext(d.session_id))) in (
+        select k.session_id, hashtextextended(k.uuid, hashtext(k.session_id))
         from {{ this }} k
         where k.uuid is not null and {{ shard('k.session_id') }}
-        group by 1
+        group by 1, 2
         having count(*) > 1)
   ) r
   where r.rn > 1
