@@ -207,3 +207,29 @@ extension CitusBuild {
         }
     }
 }
+
+extension CitusBuild {
+    /// How Citus will run an insert, update or delete (from its `EXPLAIN`): `pushed down`
+    /// (each shard's task on its worker), `repartitioned` (rows reshuffled between workers
+    /// by the target's distribution column), `pulled to coordinator` (every row of the
+    /// SELECT through the coordinator), or `local` (no distributed table involved). Nil for
+    /// other statements, or when the plan cannot be read.
+    func planMethod(_ statement: String, verb: String, on connection: Connection) -> String? {
+        guard Self.runsWithLocalSettings(verb: verb) else { return nil }
+        guard
+            let plan = try? connection.execute(
+                "explain (costs off) " + Self.removingShardPredicates(statement), name: "citus plan method")
+        else { return nil }
+        return Self.planMethod(explained: plan.rows.compactMap { $0.first ?? nil })
+    }
+
+    /// The plan method named by the lines of an `EXPLAIN` (see `planMethod(_:verb:on:)`).
+    public static func planMethod(explained lines: [String]) -> String {
+        let text = lines.joined(separator: "\n")
+        if text.contains("INSERT/SELECT method: pull to coordinator") { return "pulled to coordinator" }
+        if text.contains("INSERT/SELECT method: repartition") { return "repartitioned" }
+        guard text.contains("Custom Scan (Citus") else { return "local" }
+        let subplans = lines.filter { $0.contains("Distributed Subplan") }.count
+        return subplans == 0 ? "pushed down" : "pushed down after \(subplans) subplan(s) through the coordinator"
+    }
+}

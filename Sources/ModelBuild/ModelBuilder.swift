@@ -152,8 +152,12 @@ public final class ModelBuilder: @unchecked Sendable {
                         var laidOut = false
                         for (index, statement) in statements.enumerated() {
                             let verb = Self.verb(of: statement.text)
-                            let stepName = "\(model.name) #\(index + 1) \(verb)"
+                            var stepName = "\(model.name) #\(index + 1) \(verb)"
                             if verb == "set" || verb == "reset" { sessionStatements.append(statement.text) }
+                            // On Citus the progress line says how the statement is distributed.
+                            if let method = citus?.planMethod(statement.text, verb: verb, on: worker) {
+                                stepName += " (\(method))"
+                            }
                             try recorder.run(stepName, on: worker) {
                                 do {
                                     if let citus {
