@@ -95,8 +95,9 @@ for check in citus:
     other = single.get(name, {}).get("status")
     if other != status:
         problems.append(f"{name}: {status} on Citus, {other} on one node")
+    # the checks ran on the staging schema; since published, the marts are in analytics
     listed = subprocess.run(
-        ["psql", sys.argv[3], "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", check["sql"]],
+        ["psql", sys.argv[3], "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", check["sql"].replace("analytics__staging", "analytics")],
         capture_output=True, text=True)
     if listed.returncode != 0:
         problems.append(f"{name}: failing-row SQL errors on Citus: {listed.stderr.strip()}")
@@ -107,6 +108,7 @@ sys.exit(1 if problems else 0)
 PY
 
 step "check kinds on distributed tables (CitusCheckKindTests)"
-RECKON_CITUS_URL=$citus_url swift test --skip-build --filter CitusCheckKindTests 2>&1 | tee "$work/swift-test.log" | tail -n 3
+(RECKON_CITUS_URL=$citus_url swift test --skip-build --filter CitusCheckKindTests 2>&1 || true) >"$work/swift-test.log"
+tail -n 3 "$work/swift-test.log"
 grep -q "Test run with [1-9][0-9]* test.* passed" "$work/swift-test.log" || fail "CitusCheckKindTests did not pass"
 step "passed"
