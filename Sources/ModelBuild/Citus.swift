@@ -71,8 +71,7 @@ public struct CitusBuild: Sendable {
 
     /// A plan for `configuration`'s sessions source.
     public init(configuration: Configuration, sessionsSourceIsDistributed: Bool) {
-        let table = configuration.sourceTable("funnelfox_sessions")
-        self.sessionsSource = SQL.qualified(schema: table.schema, name: table.table)
+        self.sessionsSource = Self.sessionsSource(configuration)
         self.sessionsSourceIsDistributed = sessionsSourceIsDistributed
     }
 
@@ -92,16 +91,31 @@ public struct CitusBuild: Sendable {
     /// The session-level setting that makes Citus forward `SET LOCAL` to the worker tasks.
     public static let sessionSettings = ["set citus.propagate_set_commands = 'local'"]
 
-    /// The statement that lays out `table` (the model's qualified name) after its `create
-    /// table`, or nil for a local model.
-    public func layoutStatement(for layout: CitusLayout, table: String) -> String? {
+    /// The sessions source of `configuration`, schema-qualified and quoted.
+    public static func sessionsSource(_ configuration: Configuration) -> String {
+        let table = configuration.sourceTable("funnelfox_sessions")
+        return SQL.qualified(schema: table.schema, name: table.table)
+    }
+
+    /// The first line of a statement that lays out a model's table (a comment to PostgreSQL).
+    public static let layoutMarker = "-- reckon.layout:"
+
+    /// The statement that lays out `table` (the model's qualified name) once it exists and
+    /// is empty, or nil for a local model. A distributed model is co-located with
+    /// `sessionsSource` when that is hash-distributed, else placed in Citus's default group
+    /// (decided by the statement itself, so the compiled SQL is right for either layout).
+    public static func layoutStatement(for layout: CitusLayout, table: String, sessionsSource: String) -> String? {
         switch layout {
         case .distributed(let column):
-            let colocation = sessionsSourceIsDistributed ? SQL.literal(sessionsSource) : "'default'"
-            return "select create_distributed_table(\(SQL.literal(table)), \(SQL.literal(column)), "
-                + "colocate_with => \(colocation))"
+            let source = SQL.literal(sessionsSource)
+            return """
+                \(layoutMarker) \(layout), co-located with \(sessionsSource) when it is distributed
+                select create_distributed_table(\(SQL.literal(table)), \(SQL.literal(column)), colocate_with =>
+                  case when exists (select from pg_dist_partition where logicalrelid = to_regclass(\(source)) and partmethod = 'h')
+                       then \(source) else 'default' end)
+                """
         case .reference:
-            return "select create_reference_table(\(SQL.literal(table)))"
+            return "\(layoutMarker) \(layout)\nselect create_reference_table(\(SQL.literal(table)))"
         case .local:
             return nil
         }
@@ -183,28 +197,13 @@ extension CitusBuild {
         modelSettings: [String]
     ) throws -> Int {
         let text = Self.removingShardPredicates(statement)
+        if text.hasPrefix(Self.layoutMarker) {
+            _ = try connection.execute(text, name: name)
+            return 0
+        }
         guard Self.runsWithLocalSettings(verb: verb) else { return try connection.execute(text, name: name).affectedRows }
         return try Self.run(
             text, name: name, settings: Self.localSettings(build: settings, model: modelSettings), on: connection)
-    }
-
-    /// Makes `model`'s freshly created table distributed or a reference table (a progress
-    /// line names the layout); a local model only gets the progress line.
-    func layOut(_ model: ModelProject.Model, schema: String, on connection: Connection, recorder: StepRecorder) throws {
-        let layout = CitusLayout(model: model)
-        let stepName = "\(model.name) \(describe(layout))"
-        try recorder.run(stepName, on: connection) {
-            guard let statement = layoutStatement(for: layout, table: SQL.qualified(schema: schema, name: model.name)) else {
-                return 0
-            }
-            do {
-                _ = try connection.execute(statement, name: stepName)
-            } catch var error as PostgresError {
-                error.statementName = "\(stepName) (\(model.path))"
-                throw error
-            }
-            return 0
-        }
     }
 }
 
@@ -231,5 +230,70 @@ extension CitusBuild {
         guard text.contains("Custom Scan (Citus") else { return "local" }
         let subplans = lines.filter { $0.contains("Distributed Subplan") }.count
         return subplans == 0 ? "pushed down" : "pushed down after \(subplans) subplan(s) through the coordinator"
+    }
+}
+
+extension Materialization.Engine {
+    /// The materialization engine of a database engine.
+    public init(_ engine: DatabaseEngine) {
+        switch engine {
+        case .postgres: self = .postgres
+        case .citus: self = .citus
+        }
+    }
+}
+
+extension Materialization {
+    /// A full build on Citus: the table created empty with the SELECT's columns
+    /// (`create [unlogged] table … as … with no data`: `create table … as` cannot make a
+    /// distributed table), laid out by the header's `reckon.distribution` (distributed by the
+    /// grain and co-located with the sessions source, or a reference table), then one `insert
+    /// … select` (Citus runs it on every shard at once: no `{{ shard() }}` parts, the
+    /// predicates render to `true`), the follow-ups, keys, indexes and `analyze` as on
+    /// PostgreSQL. A script model runs as written, laid out after its first `create table`.
+    static func citusFull(_ model: RenderedModel, sessionsSource: String) -> [Step] {
+        let layout = CitusBuild.layoutStatement(
+            for: CitusLayout(model: model.model), table: model.table, sessionsSource: sessionsSource)
+        guard let query = model.query else {
+            var steps: [Step] = []
+            var laidOut = false
+            for statement in model.statements {
+                steps.append(Step(text: CitusBuild.removingShardPredicates(statement.text), line: statement.line))
+                if !laidOut, ModelBuilder.verb(of: statement.text) == "create table" {
+                    laidOut = true
+                    if let layout { steps.append(Step(text: layout, line: statement.line)) }
+                }
+            }
+            return steps
+        }
+        // PostgreSQL's steps, with its `create table … as select` split in three.
+        let postgres = postgresFull(model, query: query, parts: 1)
+        let createIndex = query.settings.count
+        let select = CitusBuild.removingShardPredicates(withoutLeadingComments(query.select.text))
+        let create = model.model.header.isPublished ? "create table" : "create unlogged table"
+        let line = query.select.line
+        var steps = Array(postgres[..<createIndex])
+        steps.append(Step(text: "\(create) \(model.table) as\n\(select)\nwith no data", line: line))
+        if let layout { steps.append(Step(text: layout, line: line)) }
+        steps.append(Step(text: "insert into \(model.table)\n\(select)", line: line))
+        // Citus takes an `alter table` that adds a constraint only as its single subcommand:
+        // the primary key gets its own, the `not null` columns share one.
+        let header = model.model.header
+        let combinedAlter = "alter table \(model.table)\n"
+        for step in postgres[(createIndex + 1)...] {
+            guard step.text.hasPrefix(combinedAlter) else {
+                steps.append(Step(text: CitusBuild.removingShardPredicates(step.text), line: step.line))
+                continue
+            }
+            if !header.primaryKey.isEmpty {
+                let columns = header.primaryKey.map(SQL.identifier).joined(separator: ", ")
+                steps.append(Step(text: "alter table \(model.table) add primary key (\(columns))", line: step.line))
+            }
+            if !header.notNull.isEmpty {
+                let columns = header.notNull.map { "alter column \(SQL.identifier($0)) set not null" }.joined(separator: ",\n  ")
+                steps.append(Step(text: "alter table \(model.table)\n  \(columns)", line: step.line))
+            }
+        }
+        return steps
     }
 }

@@ -72,7 +72,7 @@ public struct CitusSourceLayout: Sendable, Equatable {
             join pg_class c on c.oid = to_regclass(s.real_name)
             left join citus_tables ct on ct.table_name = c.oid
             order by s.position
-            """, name: "citus source layout", 
+            """, name: "citus source layout",
             [SourceContract.arrayLiteral(names), SourceContract.arrayLiteral(real), SourceContract.arrayLiteral(display)])
         let sources = result.rows.map { row in
             Source(

@@ -59,7 +59,10 @@ import Testing
                 switch testCase.name {
                 case "match_rate": #expect(leading.contains(expected[0]), "\(listed)")
                 case "freshness": #expect(listed.count == 1 && listed[0][1]?.hasPrefix("3 days") == true, "\(listed)")
-                default: #expect(Set(leading.map { $0.map { $0 ?? "NULL" } }) == Set(expected.map { $0.map { $0 ?? "NULL" } }), "\(testCase.name): \(listed)")
+                default:
+                    #expect(
+                        Set(leading.map { $0.map { $0 ?? "NULL" } }) == Set(expected.map { $0.map { $0 ?? "NULL" } }),
+                        "\(testCase.name): \(listed)")
                 }
             }
         }
