@@ -42,6 +42,12 @@ for sessions in ${SESSIONS:-200000}; do
     /usr/bin/time -f "%e" -o "$out/$sessions-$side.time" env DATABASE_URL="${!url}" "$reckon" build --jobs 2 \
       2>"$out/$sessions-$side.log" >/dev/null || { tail -n 20 "$out/$sessions-$side.log"; exit 1; }
   done
+  # The shipped checks on the published marts (fused: one scan per table).
+  for side in single citus; do
+    url=single_url; [ $side = citus ] && url=citus_url
+    /usr/bin/time -f "%e" -o "$out/$sessions-$side-check.time" env DATABASE_URL="${!url}" "$reckon" check \
+      >"$out/$sessions-$side-check.log" 2>&1 || true
+  done
   single_wall=$(tail -n 1 "$out/$sessions-single.time")
   citus_wall=$(tail -n 1 "$out/$sessions-citus.time")
   say "== $sessions sessions: build on one node ${single_wall} s, on 3-node Citus ${citus_wall} s ($(echo "$citus_wall / $single_wall" | bc -l | cut -c1-4)x)"
@@ -50,6 +56,7 @@ for sessions in ${SESSIONS:-200000}; do
     ours=$(mart_md5 "$citus_url" analytics "$table" "$key"); theirs=$(mart_md5 "$single_url" analytics "$table" "$key")
     say "   md5 $table: Citus $ours, one node $theirs ($([ "$ours" = "$theirs" ] && echo same || echo DIFFERENT))"
   done
+  say "   reckon check (20 shipped checks): one node $(tail -n 1 "$out/$sessions-single-check.time") s, Citus $(tail -n 1 "$out/$sessions-citus-check.time") s; Citus: $(grep -E '^[0-9]+ checks' "$out/$sessions-citus-check.log" || echo 'no summary line')"
   say "   per statement, one node:"
   grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-single.log" | grep -E 'insert|delete|create table|alter|index' | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
   say "   per statement, Citus (plan method in parentheses):"
