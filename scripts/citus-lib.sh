@@ -63,6 +63,10 @@ select truncate_local_data_after_distributing_table('$schema.' || t) from unnest
   'funnelfox_sessions', 'amplitude_events', 'facebook_campaigns', 'facebook_adsets', 'facebook_ads',
   'facebook_ad_statistics', 'funnelfox_funnels', 'funnelfox_subscriptions', 'stripe_subscriptions',
   'stripe_payments', 'stripe_refunds', 'stripe_balance_transactions']) t;
+-- the shards start without statistics: without them the workers plan blind
+analyze $schema.funnelfox_sessions, $schema.amplitude_events, $schema.facebook_campaigns, $schema.facebook_adsets,
+  $schema.facebook_ads, $schema.facebook_ad_statistics, $schema.funnelfox_funnels, $schema.funnelfox_subscriptions,
+  $schema.stripe_subscriptions, $schema.stripe_payments, $schema.stripe_refunds, $schema.stripe_balance_transactions;
 SQL
 }
 
