@@ -49,7 +49,8 @@ grep -q "funnelfox_sessions .*distributed by id" "$work/doctor.txt" || fail "doc
 grep -q "stripe_payments .*reference table" "$work/doctor.txt" || fail "doctor does not report stripe_payments as a reference table"
 if grep -q "^warning" "$work/doctor.txt"; then fail "doctor warns on the recommended layout"; fi
 
-# The same sources as coordinator-local copies: doctor must warn about the sessions source.
+# The same sources as coordinator-local copies: doctor must warn about the sessions source
+# and about a large local table.
 psql "$citus_url" -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 create schema raw_local;
 select format('create table raw_local.%I as select * from raw.%I', t, t) from unnest(array['facebook_campaigns',
@@ -57,10 +58,16 @@ select format('create table raw_local.%I as select * from raw.%I', t, t) from un
   'funnelfox_subscriptions', 'amplitude_events', 'stripe_subscriptions', 'stripe_payments', 'stripe_refunds',
   'stripe_balance_transactions']) t
 \gexec
+-- a local events table past doctor's 100 MB
+insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
+insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
+insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
 SQL
 RECKON_SOURCE_SCHEMA=raw_local DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-local.txt" 2>&1 || { cat "$work/doctor-local.txt"; fail "doctor on local sources exited non-zero"; }
 grep -q "^warning: source funnelfox_sessions (raw_local.funnelfox_sessions) is a local table, not distributed by id" "$work/doctor-local.txt" \
   || { cat "$work/doctor-local.txt"; fail "doctor does not warn that the sessions source is not distributed by id"; }
+grep -q "^warning: source amplitude_events (raw_local.amplitude_events) is a local table of .* on the coordinator" "$work/doctor-local.txt" \
+  || { cat "$work/doctor-local.txt"; fail "doctor does not warn about a large local events table"; }
 grep "^warning" "$work/doctor-local.txt"
 psql "$citus_url" -X -q -c "drop schema raw_local cascade" >/dev/null
 
