@@ -5,6 +5,7 @@
 # laid out as docs/citus.md says), `reckon build` on both, and prints the wall times, every
 # statement's time on both, the plan method Citus chose for each insert and delete (pushed
 # down, repartitioned, pulled to coordinator) and the marts' md5 on both sides.
+# CITUS_SHARD_COUNT sets the shards of the distributed sources (default 32, Citus's own).
 # Output: out/bench-citus/summary.txt and the build logs beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,7 @@ for sessions in ${SESSIONS:-200000}; do
   done
   single_wall=$(tail -n 1 "$out/$sessions-single.time")
   citus_wall=$(tail -n 1 "$out/$sessions-citus.time")
-  say "== $sessions sessions: build on one node ${single_wall} s, on 3-node Citus ${citus_wall} s ($(echo "$citus_wall / $single_wall" | bc -l | cut -c1-4)x)"
+  say "== $sessions sessions: build on one node ${single_wall} s, on 3-node Citus (${CITUS_SHARD_COUNT:-32} shards) ${citus_wall} s ($(echo "$citus_wall / $single_wall" | bc -l | cut -c1-4)x)"
   for mart in "mart_marketing_attribution session_id collate \"C\"" "mart_campaign_daily date, facebook_campaign_id collate \"C\""; do
     read -r table key <<<"$mart"
     ours=$(mart_md5 "$citus_url" analytics "$table" "$key"); theirs=$(mart_md5 "$single_url" analytics "$table" "$key")

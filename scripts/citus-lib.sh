@@ -47,11 +47,14 @@ citus_start() {
 citus_stop() { bash "$CITUS_TOOLS/cluster.sh" stop "$1" >/dev/null 2>&1 || true; }
 
 # citus_distribute_sources URL [SCHEMA] — the layout docs/citus.md recommends: sessions
-# distributed by id, events by uuid, every other source a reference table.
+# distributed by id, events by uuid, every other source a reference table. CITUS_SHARD_COUNT
+# (default: Citus's 32) sets the shards of the two distributed sources (and so of every model
+# co-located with the sessions).
 citus_distribute_sources() {
   local schema=${2:-raw}
   psql "$1" -X -q -v ON_ERROR_STOP=1 <<SQL
 set client_min_messages = warning;
+set citus.shard_count = ${CITUS_SHARD_COUNT:-32};
 select create_distributed_table('$schema.funnelfox_sessions', 'id');
 select create_distributed_table('$schema.amplitude_events', 'uuid', colocate_with => 'none');
 select create_reference_table('$schema.' || t) from unnest(array[
