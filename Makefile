@@ -51,6 +51,17 @@ update-goldens:
 bench: release
 	scripts/bench.sh
 
+.PHONY: test-citus bench-citus
+## Citus tier (docs/citus.md): builds Citus from ../shared/citus, a 3-node cluster on this
+## machine, `reckon run` there against a single-node build of the same data (md5 per mart).
+test-citus: test-deps
+	scripts/test-citus.sh
+
+## Citus benchmark: the build per statement on one node and on the 3-node cluster, with the
+## plan method Citus chose for each insert. SESSIONS=200000 by default; SESSIONS="200000 1000000".
+bench-citus: release
+	scripts/bench-citus.sh
+
 db-stop:
 	-$(RECKON) db stop
 

@@ -267,19 +267,27 @@ public struct CheckEngine: Sendable {
     {
         let limit = requests.map(\.check.sampleLimit).max() ?? 10
         let timeout = requests.map(\.check.timeout).max() ?? context.configuration.checkTimeoutSeconds
-        let values = requests.enumerated().map { "(\($0.offset), (\($0.element.condition))::boolean)" }.joined(separator: ", ")
+        // Each condition is evaluated in the scan of the table (a subquery in it, e.g. a
+        // relationship's `not in`, stays where Citus accepts it) and only its result is
+        // unpivoted by the VALUES list.
+        let flags = requests.enumerated().map { "(\($0.element.condition))::boolean as \"__reckon_f\($0.offset)\"" }
+            .joined(separator: ", ")
+        let values = requests.indices.map { "(\($0), f.\"__reckon_f\($0)\")" }.joined(separator: ", ")
         let sql = """
             -- reckon samples of failing rows
             select * from (
-              select x.k as "__reckon_check", row_number() over (partition by x.k) as "__reckon_row", t.*
-              from \(table) as t cross join lateral (values \(values)) as x(k, failing)
+              select x.k as "__reckon_check", row_number() over (partition by x.k) as "__reckon_row", f.*
+              from (select \(flags), t.* from \(table) as t) as f cross join lateral (values \(values)) as x(k, failing)
               where x.failing
             ) as s where "__reckon_row" <= \(limit) order by 1, 2
             """
         do {
             let (result, elapsed) = try await execute(sql, name: "samples", timeout: timeout)
             let checkIndex = result.columnIndex("__reckon_check") ?? 0
-            let own = result.columnNames.indices.filter { !["__reckon_check", "__reckon_row"].contains(result.columnNames[$0]) }
+            let own = result.columnNames.indices.filter { index in
+                let name = result.columnNames[index]
+                return !["__reckon_check", "__reckon_row"].contains(name) && name.wholeMatch(of: /__reckon_f[0-9]+/) == nil
+            }
             let columns = own.map { result.columnNames[$0] }
             return requests.enumerated().map { offset, request in
                 let rows = result.rows.filter { $0[checkIndex] == String(offset) }.map { row in own.map { row[$0] } }

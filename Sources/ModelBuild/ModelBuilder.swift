@@ -92,14 +92,20 @@ public final class ModelBuilder: @unchecked Sendable {
         let problems = try SourceContract.problems(configuration: configuration, connection: connection)
         guard problems.isEmpty else { throw SourceContractError(problems: problems) }
 
-        let (functionsSQL, rendered) = try renderProject()
+        let engine = try DatabaseEngine.detect(connection: connection, configured: configuration.engine)
+        let citus = engine == .citus ? try CitusBuild.load(configuration: configuration, connection: connection) : nil
+        let (functionsSQL, rendered) = try renderProject(engine: engine)
 
-        let settings = [
-            "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
-            "set synchronous_commit = off", "set max_parallel_workers_per_gather = 2",
-        ]
+        let settings =
+            [
+                "set work_mem = \(SQL.literal(configuration.buildWorkMemory))", "set jit = off",
+                "set synchronous_commit = off", "set max_parallel_workers_per_gather = 2",
+            ] + (citus == nil ? [] : CitusBuild.sessionSettings)
         for setting in settings { try connection.execute(setting, name: "build settings") }
         let recorder = StepRecorder(progress: progress)
+        if let citus {
+            try recorder.run("engine citus (sessions source \(citus.sessionsSource))", on: connection) { 0 }
+        }
         try recorder.run("prepare staging schema", on: connection) {
             try connection.executeScript(
                 """
@@ -143,13 +149,30 @@ public final class ModelBuilder: @unchecked Sendable {
                     guard let (model, statements) = statementsByModel[name] else { continue }
                     do {
                         var sessionStatements: [String] = []
+                        if let citus, CitusLayout(model: model) == .local {
+                            try recorder.run("\(model.name) \(citus.describe(.local))", on: worker) { 0 }
+                        }
                         for (index, statement) in statements.enumerated() {
                             let verb = Self.verb(of: statement.text)
-                            let stepName = "\(model.name) #\(index + 1) \(verb)"
+                            var stepName = "\(model.name) #\(index + 1) \(verb)"
                             if verb == "set" || verb == "reset" { sessionStatements.append(statement.text) }
+                            // On Citus the progress lines name each model's layout and how
+                            // Citus runs each insert (pushed down, repartitioned, pulled up).
+                            if let citus {
+                                if statement.text.hasPrefix(CitusBuild.layoutMarker) {
+                                    stepName = "\(model.name) \(citus.describe(CitusLayout(model: model)))"
+                                } else if let method = citus.planMethod(statement.text, verb: verb, on: worker) {
+                                    stepName += " (\(method))"
+                                }
+                            }
                             try recorder.run(stepName, on: worker) {
                                 do {
-                                    if ShardMarker.isSharded(statement.text), let shards = self.shardRunner(settings) {
+                                    if let citus {
+                                        return try citus.run(
+                                            statement.text, verb: verb, name: stepName, on: worker, settings: settings,
+                                            modelSettings: sessionStatements)
+                                    }
+                                    if statement.runsInParts, let shards = self.shardRunner(settings) {
                                         return try shards.run(
                                             statement.text, name: stepName, on: worker, replaying: sessionStatements)
                                     }
@@ -161,7 +184,9 @@ public final class ModelBuilder: @unchecked Sendable {
                             }
                         }
                         // A model may `set`/`reset` settings (reset returns to the server's
-                        // default, not the build's): restore the build's settings for the next.
+                        // default, not the build's): undo its hints and restore the build's
+                        // settings for the next model.
+                        if !sessionStatements.isEmpty { try worker.execute("reset all", name: "build settings") }
                         for setting in settings { try worker.execute(setting, name: "build settings") }
                         scheduler.finished(name)
                     } catch {
@@ -194,10 +219,16 @@ public final class ModelBuilder: @unchecked Sendable {
         return first
     }
 
-    /// Renders `functions.sql` and every model for this build's staging schema; a template
-    /// error stops here, before any SQL runs.
-    public func renderProject() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
-        try ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema).render()
+    /// Renders `functions.sql` and every model's materialization for this build's staging
+    /// schema; a template error stops here, before any SQL runs.
+    public func renderProject(engine: DatabaseEngine = .postgres) throws -> (
+        functions: String?, models: [(ModelProject.Model, [Materialization.Step])]
+    ) {
+        let parts = connectionString != nil && parallelism > 1 && engine == .postgres ? parallelism : 1
+        return try ModelPlan(
+            configuration: configuration, project: project, targetSchema: targetSchema, engine: Materialization.Engine(engine),
+            parts: parts
+        ).render()
     }
 
     /// The published models (tables named `mart_*`).
@@ -354,24 +385,53 @@ public struct ModelPlan: Sendable {
     /// The schema models are built into.
     public var stagingSchema: String { targetSchema + "__staging" }
 
+    /// The database engine the statements are for.
+    public let engine: Materialization.Engine
+    /// Which rows the build makes.
+    public let scope: Materialization.Scope
+    /// Connections a statement with `{{ shard() }}` may run on side by side (`--jobs`).
+    public let parts: Int
+
     /// Creates a plan.
-    public init(configuration: Configuration, project: ModelProject, targetSchema: String) {
+    public init(
+        configuration: Configuration, project: ModelProject, targetSchema: String, engine: Materialization.Engine = .postgres,
+        scope: Materialization.Scope = .full, parts: Int = 1
+    ) {
         self.configuration = configuration
         self.project = project
         self.targetSchema = targetSchema
+        self.engine = engine
+        self.scope = scope
+        self.parts = parts
     }
 
-    /// Renders `functions.sql` and each model's statements.
-    public func render() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
+    /// Renders `functions.sql` and each model's placeholders, split into statements.
+    public func renderModels() throws -> (functions: String?, models: [RenderedModel]) {
         let renderer = TemplateRenderer(
             configuration: configuration, buildSchema: stagingSchema, modelNames: Set(project.models.map(\.name)))
         let functionsSQL = try project.functionsSQL.map {
             try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
         }
         let rendered = try project.models.map { model in
-            (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
+            RenderedModel(
+                model: model, table: SQL.qualified(schema: stagingSchema, name: model.name),
+                statements: StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
         }
         return (functionsSQL, rendered)
+    }
+
+    /// Renders `functions.sql` and the statements that materialize each model
+    /// (`Materialization.statements(for:engine:scope:parts:)`): what `build` runs.
+    public func render() throws -> (functions: String?, models: [(ModelProject.Model, [Materialization.Step])]) {
+        let (functionsSQL, rendered) = try renderModels()
+        let models = try rendered.map { model in
+            (
+                model.model,
+                try Materialization.statements(
+                    for: model, engine: engine, scope: scope, parts: parts, sessionsSource: CitusBuild.sessionsSource(configuration))
+            )
+        }
+        return (functionsSQL, models)
     }
 }
 

@@ -60,6 +60,11 @@ public struct Configuration: Sendable, Equatable {
         DiffLimit(measure: .revenueChanged, comparison: .any),
     ]
 
+    /// `engine:` — the database engine to build for (`postgres` or `citus`); nil (`auto`, the
+    /// default) detects it from the `citus` extension in the target database. `RECKON_ENGINE`
+    /// overrides it.
+    public var engine: DatabaseEngine?
+
     /// The defaults, as documented in the shipped `reckon.yml`.
     public init() {}
 
@@ -119,7 +124,7 @@ public struct Configuration: Sendable, Equatable {
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
                 "models_dir", "checks_dir", "build", "checks", "publish", "reports",
-                "email", "diff", "audit_schema",
+                "email", "diff", "audit_schema", "engine",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -180,6 +185,12 @@ public struct Configuration: Sendable, Equatable {
         if let diff = root["diff"] {
             try readDiff(diff)
         }
+        if let value = root["engine"] {
+            switch DatabaseEngine.parseSetting(try value.string("engine")) {
+            case .success(let engine): self.engine = engine
+            case .failure(let problem): throw value.error(problem.message)
+            }
+        }
     }
 
     /// Reads the `diff:` section: `fail_if` maps a measure to a condition, and replaces the defaults.
@@ -236,6 +247,12 @@ public struct Configuration: Sendable, Equatable {
                 throw InputFileError(file: name, line: 0, column: 0, message: problem)
             }
             buildWorkMemory = workMemory
+        }
+        if let text = value("RECKON_ENGINE") {
+            switch DatabaseEngine.parseSetting(text) {
+            case .success(let engine): self.engine = engine
+            case .failure(let problem): throw InputFileError(file: "RECKON_ENGINE", line: 0, column: 0, message: problem.message)
+            }
         }
         try email.applyEnvironment(environment)
     }

@@ -162,33 +162,38 @@ struct MatchRateCheck: CheckBuilder {
     }
 
     func failingRowsSQL() throws -> String {
-        // Grouped by the key expressions themselves (not by aliases over `t.*`), so a table
-        // whose own columns are called `day` or `tier` cannot make a name ambiguous.
+        // Two steps, so that it also runs on Citus (which has no grouping sets over a
+        // distributed table): counts per (day, tier), grouped by the key expressions
+        // themselves (a table whose own columns are called `day` or `tier` cannot make a
+        // name ambiguous), then the grouping sets over those few rows.
         var keys: [(expression: String, name: String)] = []
         if let dateColumn { keys.append((support.column(dateColumn), "day")) }
         if let tierColumn { keys.append(("(\(support.column(tierColumn)))::text", "tier")) }
         let matchedSQL = "coalesce((\(try support.render(matched))), false)"
         let filter = try support.filter().map { " where \($0)" } ?? ""
-        var sets = keys.map { "(\($0.expression))" }
-        if keys.count == 2 { sets.append("(\(keys[0].expression), \(keys[1].expression))") }
+        let inner =
+            keys.map { "\($0.expression) as \($0.name)" } + ["count(*) as n", "count(*) filter (where \(matchedSQL)) as m"]
+        let innerGrouping = keys.isEmpty ? "" : " group by " + keys.indices.map { String($0 + 1) }.joined(separator: ", ")
+        var sets = keys.map { "(g.\($0.name))" }
+        if keys.count == 2 { sets.append("(g.\(keys[0].name), g.\(keys[1].name))") }
         let grouping = sets.isEmpty ? "" : " group by grouping sets ((), \(sets.joined(separator: ", ")))"
         // A key rolled up by the grouping sets reads "all days" / "all tiers"; a NULL tier is
         // the rows no tier matched.
         let select =
             keys.map { key in
-                let value = key.name == "day" ? "(\(key.expression))::text" : key.expression
-                return
-                    "case when grouping(\(key.expression)) = 1 then 'all \(key.name == "day" ? "days" : "tiers")' else \(value) end as \(key.name)"
-            } + [
-                "count(*) as rows", "count(*) filter (where \(matchedSQL)) as matched",
-            ]
+                "case when grouping(g.\(key.name)) = 1 then 'all \(key.name == "day" ? "days" : "tiers")' else (g.\(key.name))::text end as \(key.name)"
+            } + ["coalesce(sum(g.n), 0)::bigint as rows", "coalesce(sum(g.m), 0)::bigint as matched"]
         let order =
-            keys.isEmpty ? "1" : keys.map { "grouping(\($0.expression)) desc, \($0.expression) nulls first" }.joined(separator: ", ")
+            keys.isEmpty ? "1" : keys.map { "grouping(g.\($0.name)) desc, g.\($0.name) nulls first" }.joined(separator: ", ")
         // Rates per tier are shares of all rows of the day (or overall), as the check judges them.
         return """
             -- match rates (rows with tier = a tier's rows; rate = matched / rows of the group; tier share = tier rows / all rows)
-            select \(select.joined(separator: ", ")), round(count(*) filter (where \(matchedSQL))::numeric / nullif(count(*), 0), 4) as rate
-            from \(try support.table()) as t\(filter)\(grouping)
+            with g as materialized (
+              select \(inner.joined(separator: ", "))
+              from \(try support.table()) as t\(filter)\(innerGrouping)
+            )
+            select \(select.joined(separator: ", ")), round(coalesce(sum(g.m), 0)::numeric / nullif(sum(g.n), 0), 4) as rate
+            from g\(grouping)
             order by \(order)
             """
     }

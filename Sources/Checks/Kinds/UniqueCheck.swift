@@ -115,11 +115,13 @@ struct RowCountMatchCheck: CheckBuilder {
         let otherFilter = try toFilter.map { " where (\(try support.render($0)))" } ?? ""
         let output = zip(key, keyNames).map { "coalesce(a.\($1), b.\($1)) as \(SQL.identifier($0))" }.joined(separator: ", ")
         let join = keyNames.map { "a.\($0) = b.\($0)" }.joined(separator: " and ")
+        // The counts per key as materialized CTEs: on Citus two tables distributed apart cannot
+        // be full-joined where they lie, so each side's counts are computed first (pushed down).
         return """
+            with a as materialized (select \(leftKeys), count(*) as n from \(try support.table()) as t\(filter) group by \(groupList)),
+            b as materialized (select \(rightKeys), count(*) as n from \(support.context.sql(to)) as o\(otherFilter) group by \(groupList))
             select \(output), coalesce(a.n, 0) as table_rows, coalesce(b.n, 0) as other_rows
-            from (select \(leftKeys), count(*) as n from \(try support.table()) as t\(filter) group by \(groupList)) as a
-            full join (select \(rightKeys), count(*) as n from \(support.context.sql(to)) as o\(otherFilter) group by \(groupList)) as b
-              on \(join)
+            from a full join b on \(join)
             where coalesce(a.n, 0) <> coalesce(b.n, 0)
             order by 1\(limit.map { " limit \($0)" } ?? "")
             """

@@ -58,7 +58,8 @@ enum BuildProgress {
     static func print(_ step: BuildStep) {
         Output.info(
             String(
-                format: "  %@ %@ rows in %.2f s", step.name.padding(toLength: 46, withPad: " ", startingAt: 0),
+                format: "  %@ %@ rows in %.2f s",
+                step.name.count >= 46 ? step.name : step.name.padding(toLength: 46, withPad: " ", startingAt: 0),
                 String(step.rows).leftPadded(10), step.seconds))
     }
 }

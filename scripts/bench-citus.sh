@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make bench-citus (figures, not a timed test): for each size in SESSIONS (default 200000;
+# e.g. SESSIONS="200000 1000000"), the same generated data on one PostgreSQL (reckon's
+# embedded cluster) and on a 3-node Citus cluster of this machine (../shared/citus, sources
+# laid out as docs/citus.md says), `reckon build` on both, and prints the wall times, every
+# statement's time on both, the plan method Citus chose for each insert and delete (pushed
+# down, repartitioned, pulled to coordinator) and the marts' md5 on both sides.
+# CITUS_SHARD_COUNT sets the shards of the distributed sources (default 32, Citus's own).
+# Output: out/bench-citus/summary.txt and the build logs beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/citus-lib.sh
+citus_require
+reckon=${RECKON:-.build/release/reckon}
+[ -x "$reckon" ] || swift build -c release --product reckon >/dev/null
+out=${OUT:-out}/bench-citus
+mkdir -p "$out"
+export PGTZ=UTC
+command -v /usr/bin/time >/dev/null || scripts/install-deps.sh --bench
+citus_install
+: >"$out/summary.txt"
+say() { echo "$*" | tee -a "$out/summary.txt"; }
+
+for sessions in ${SESSIONS:-200000}; do
+  work=$(mktemp -d /tmp/reckon-bench-citus.XXXXXX)
+  chmod 755 "$work"
+  cleanup() {
+    citus_stop "$work/citus"
+    RECKON_HOME="$work/single" "$reckon" db stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+  }
+  trap cleanup EXIT
+  citus_url=$(citus_start "$work/citus" reckon)
+  RECKON_HOME="$work/single" "$reckon" db start >/dev/null
+  single_url=$(RECKON_HOME="$work/single" "$reckon" db url)
+  DATABASE_URL=$single_url "$reckon" generate --sessions "$sessions" --seed 1 >/dev/null 2>&1
+  DATABASE_URL=$citus_url "$reckon" generate --sessions "$sessions" --seed 1 >/dev/null 2>&1
+  citus_distribute_sources "$citus_url" >/dev/null
+  # Both builds run with the data warm in their own cache; one node uses --jobs 2 (its two
+  # cores), Citus its default (its workers run every shard in parallel).
+  for side in single citus; do
+    url=single_url; [ $side = citus ] && url=citus_url
+    /usr/bin/time -f "%e" -o "$out/$sessions-$side.time" env DATABASE_URL="${!url}" "$reckon" build --jobs 2 \
+      2>"$out/$sessions-$side.log" >/dev/null || { tail -n 20 "$out/$sessions-$side.log"; exit 1; }
+  done
+  # The shipped checks on the published marts (fused: one scan per table).
+  for side in single citus; do
+    url=single_url; [ $side = citus ] && url=citus_url
+    /usr/bin/time -f "%e" -o "$out/$sessions-$side-check.time" env DATABASE_URL="${!url}" "$reckon" check \
+      >"$out/$sessions-$side-check.log" 2>&1 || true
+  done
+  single_wall=$(tail -n 1 "$out/$sessions-single.time")
+  citus_wall=$(tail -n 1 "$out/$sessions-citus.time")
+  say "== $sessions sessions: build on one node ${single_wall} s, on 3-node Citus (${CITUS_SHARD_COUNT:-32} shards) ${citus_wall} s ($(echo "$citus_wall / $single_wall" | bc -l | cut -c1-4)x)"
+  for mart in "mart_marketing_attribution session_id collate \"C\"" "mart_campaign_daily date, facebook_campaign_id collate \"C\""; do
+    read -r table key <<<"$mart"
+    ours=$(mart_md5 "$citus_url" analytics "$table" "$key"); theirs=$(mart_md5 "$single_url" analytics "$table" "$key")
+    say "   md5 $table: Citus $ours, one node $theirs ($([ "$ours" = "$theirs" ] && echo same || echo DIFFERENT))"
+  done
+  say "   reckon check (20 shipped checks): one node $(tail -n 1 "$out/$sessions-single-check.time") s, Citus $(tail -n 1 "$out/$sessions-citus-check.time") s; Citus: $(grep -E '^[0-9]+ checks' "$out/$sessions-citus-check.log" || echo 'no summary line')"
+  say "   per statement, one node:"
+  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-single.log" | grep -E 'insert|delete|create table|alter|index' | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
+  say "   per statement, Citus (plan method in parentheses):"
+  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-citus.log" | grep -E 'insert|delete|create table|alter|index|distributed|reference|local' \
+    | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
+  say "   pulled to the coordinator: $(grep -c 'pulled to coordinator' "$out/$sessions-citus.log" || true) statement(s)"
+  grep 'pulled to coordinator' "$out/$sessions-citus.log" | sed 's/^/     /' | tee -a "$out/summary.txt" >/dev/null || true
+  cleanup
+  trap - EXIT
+done
+cat "$out/summary.txt"
