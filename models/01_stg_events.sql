@@ -42,6 +42,9 @@ from (
 -- addresses of their later copies, then a delete that fetches only those rows by address
 -- (a TID scan) instead of hashing every row of the table.
 
+-- Left over only if an earlier build on this connection stopped half-way.
+drop table if exists pg_temp.stg_events_duplicated_keys, pg_temp.stg_events_later_copies;
+
 -- The duplicated keys, found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
 -- keys) that takes 7 s where a hash aggregate, spilling past build.memory, takes 16 s.
 set enable_hashagg = off;
