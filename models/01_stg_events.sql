@@ -16,11 +16,12 @@
 -- later copies of a duplicated event) run on the filled table.
 --
 -- Performance (docs/models.md, "Where the build's time goes"): nothing here sorts every
--- event. The insert reads the source once (the jsonb extraction is the cost) and writes
--- every event; duplicates are then found with a hash aggregate over a narrow 8-byte key
+-- event. The SELECT has no shard(): reckon makes it one `create table … as select`, whose
+-- scan and jsonb extraction PostgreSQL runs in parallel workers (at 200,000 sessions 2.5 s,
+-- where two shard parts, each reading the whole source, took 6 s). It writes every event; duplicates are then found with a hash aggregate over a narrow 8-byte key
 -- (a hash of session_id and uuid; a collision only sends a unique key to the exact
 -- check) and only the rows of those keys (~0.6% of events) are ranked by the
--- de-duplication order, the later copies deleted. Copies that agree in every column are
+-- de-duplication order, the later copies deleted by address. Copies that agree in every column are
 -- interchangeable: which one stays changes no byte of the table.
 select
   e.session_id, e.uuid::text as uuid, e.event_type::text as event_type,
@@ -34,44 +35,56 @@ from (
     a.country, a.city
   from {{ source('amplitude_events') }} a
   where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
-) e
--- With --jobs N the build runs this SELECT as N inserts, one hash bucket of session_id
--- each, side by side (PostgreSQL does not parallelise insert … select); in a plain
--- build the predicate is true on every row.
-where {{ shard('e.session_id') }};
+) e;
 
--- The duplicated keys are found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
+-- De-duplication in three small steps on this connection (temporary tables), so that the
+-- planner sees true sizes: the duplicated keys (72,730 of 12M at 1,000,000 sessions), the
+-- addresses of their later copies, then a delete that fetches only those rows by address
+-- (a TID scan) instead of hashing every row of the table.
+
+-- Left over only if an earlier build on this connection stopped half-way.
+drop table if exists pg_temp.stg_events_duplicated_keys, pg_temp.stg_events_later_copies;
+
+-- The duplicated keys, found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
 -- keys) that takes 7 s where a hash aggregate, spilling past build.memory, takes 16 s.
 set enable_hashagg = off;
 
--- The later copies of each duplicated (session_id, uuid). The join on session_id keeps the
--- statement shard-local on Citus (ctid is a row's address within its own shard).
-delete from {{ this }} t
-using (
-  select r.session_id, r.ctid as row_id
-  from (
-    select
-      d.session_id, d.ctid,
-      row_number() over (
-        partition by d.session_id, d.uuid
-        order by d.event_time, d.event_type collate "C", d.device_id collate "C",
-                 d.platform collate "C", d.os_version collate "C", d.country collate "C",
-                 d.city collate "C"
-      ) as rn
-    from {{ this }} d
-    where d.uuid is not null
-      and {{ shard('d.session_id') }}
-      -- session_id in the key keeps the subquery shard-local on Citus (a ctid delete
-      -- cannot use a subquery Citus plans apart)
-      and (d.session_id, hashtextextended(d.uuid, hashtext(d.session_id))) in (
-        select k.session_id, hashtextextended(k.uuid, hashtext(k.session_id))
-        from {{ this }} k
-        where k.uuid is not null and {{ shard('k.session_id') }}
-        group by 1, 2
-        having count(*) > 1)
-  ) r
-  where r.rn > 1
-) x
-where t.session_id = x.session_id and t.ctid = x.row_id;
+create temporary table stg_events_duplicated_keys as
+select hashtextextended(k.uuid, hashtext(k.session_id)) as key_hash
+from {{ this }} k
+where k.uuid is not null
+group by 1
+having count(*) > 1;
 
 reset enable_hashagg;
+
+analyze stg_events_duplicated_keys;
+
+-- The later copies of each duplicated (session_id, uuid), by row address.
+create temporary table stg_events_later_copies as
+select r.session_id, r.ctid as row_id
+from (
+  select
+    d.session_id, d.ctid,
+    row_number() over (
+      partition by d.session_id, d.uuid
+      order by d.event_time, d.event_type collate "C", d.device_id collate "C",
+               d.platform collate "C", d.os_version collate "C", d.country collate "C",
+               d.city collate "C"
+    ) as rn
+  from {{ this }} d
+  where d.uuid is not null
+    and hashtextextended(d.uuid, hashtext(d.session_id)) in (
+      select x.key_hash from stg_events_duplicated_keys x)
+) r
+where r.rn > 1;
+
+analyze stg_events_later_copies;
+
+-- The join on session_id keeps the statement shard-local on Citus (ctid is a row's
+-- address within its own shard).
+delete from {{ this }} t
+using stg_events_later_copies x
+where t.session_id = x.session_id and t.ctid = x.row_id;
+
+drop table stg_events_duplicated_keys, stg_events_later_copies;
