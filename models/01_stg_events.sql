@@ -37,18 +37,23 @@ from (
   where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
 ) e;
 
--- De-duplication in three small steps on this connection (temporary tables), so that the
--- planner sees true sizes: the duplicated keys (72,730 of 12M at 1,000,000 sessions), the
--- addresses of their later copies, then a delete that fetches only those rows by address
--- (a TID scan) instead of hashing every row of the table.
+-- De-duplication. On PostgreSQL in three small steps on this connection (temporary
+-- tables), so that the planner sees true sizes: the duplicated keys (72,730 of 12M at
+-- 1,000,000 sessions), the addresses of their later copies, then a delete that fetches only
+-- those rows by address (a TID scan) instead of hashing every row of the table. On Citus a
+-- delete by address must stay inside one shard, so there it is one statement whose keys
+-- include session_id (the distribution column). `-- reckon.engine:` marks a statement that
+-- runs on that engine only (docs/models.md).
 
 -- Left over only if an earlier build on this connection stopped half-way.
+-- reckon.engine: postgres
 drop table if exists pg_temp.stg_events_duplicated_keys, pg_temp.stg_events_later_copies;
 
 -- The duplicated keys, found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
 -- keys) that takes 7 s where a hash aggregate, spilling past build.memory, takes 16 s.
 set enable_hashagg = off;
 
+-- reckon.engine: postgres
 create temporary table stg_events_duplicated_keys as
 select hashtextextended(k.uuid, hashtext(k.session_id)) as key_hash
 from {{ this }} k
@@ -56,11 +61,41 @@ where k.uuid is not null
 group by 1
 having count(*) > 1;
 
+-- The later copies of each duplicated (session_id, uuid), on Citus: session_id in the key
+-- keeps the subquery shard-local (a delete by address cannot use a subquery Citus plans apart).
+-- reckon.engine: citus
+delete from {{ this }} t
+using (
+  select r.session_id, r.ctid as row_id
+  from (
+    select
+      d.session_id, d.ctid,
+      row_number() over (
+        partition by d.session_id, d.uuid
+        order by d.event_time, d.event_type collate "C", d.device_id collate "C",
+                 d.platform collate "C", d.os_version collate "C", d.country collate "C",
+                 d.city collate "C"
+      ) as rn
+    from {{ this }} d
+    where d.uuid is not null
+      and (d.session_id, hashtextextended(d.uuid, hashtext(d.session_id))) in (
+        select k.session_id, hashtextextended(k.uuid, hashtext(k.session_id))
+        from {{ this }} k
+        where k.uuid is not null
+        group by 1, 2
+        having count(*) > 1)
+  ) r
+  where r.rn > 1
+) x
+where t.session_id = x.session_id and t.ctid = x.row_id;
+
 reset enable_hashagg;
 
+-- reckon.engine: postgres
 analyze stg_events_duplicated_keys;
 
 -- The later copies of each duplicated (session_id, uuid), by row address.
+-- reckon.engine: postgres
 create temporary table stg_events_later_copies as
 select r.session_id, r.ctid as row_id
 from (
@@ -79,12 +114,14 @@ from (
 ) r
 where r.rn > 1;
 
+-- reckon.engine: postgres
 analyze stg_events_later_copies;
 
--- The join on session_id keeps the statement shard-local on Citus (ctid is a row's
--- address within its own shard).
+-- The later copies, fetched by address (session_id narrows each to its session).
+-- reckon.engine: postgres
 delete from {{ this }} t
 using stg_events_later_copies x
 where t.session_id = x.session_id and t.ctid = x.row_id;
 
+-- reckon.engine: postgres
 drop table stg_events_duplicated_keys, stg_events_later_copies;

@@ -267,7 +267,7 @@ extension Materialization {
             return steps
         }
         // PostgreSQL's steps, with its `create table … as select` split in three.
-        let postgres = postgresFull(model, query: query, parts: 1)
+        let postgres = postgresFull(model, query: query, parts: 1, engine: .citus)
         let createIndex = query.settings.count
         let select = CitusBuild.removingShardPredicates(withoutLeadingComments(query.select.text))
         let create = model.model.header.isPublished ? "create table" : "create unlogged table"

@@ -132,7 +132,7 @@ public enum Materialization {
 
     /// `create [unlogged] table … as select` (or `… with no data` + a sharded insert), the
     /// follow-ups, keys, indexes and `analyze`.
-    static func postgresFull(_ model: RenderedModel, query: Query, parts: Int) -> [Step] {
+    static func postgresFull(_ model: RenderedModel, query: Query, parts: Int, engine: Engine = .postgres) -> [Step] {
         let header = model.model.header
         let table = model.table
         let create = header.isPublished ? "create table" : "create unlogged table"
@@ -146,7 +146,9 @@ public enum Materialization {
             steps.append(Step(text: "\(create) \(table) as\n\(select.text)", line: select.line))
         }
         // A follow-up with `{{ shard() }}` (the de-duplication delete) runs in parts too.
-        steps += query.followUps.map { Step(text: $0.text, line: $0.line, runsInParts: parts > 1 && ShardMarker.isSharded($0.text)) }
+        steps += query.followUps.filter { runs($0.text, on: engine) }.map {
+            Step(text: $0.text, line: $0.line, runsInParts: parts > 1 && ShardMarker.isSharded($0.text))
+        }
         var constraints: [String] = []
         if !header.primaryKey.isEmpty {
             constraints.append("add primary key (\(header.primaryKey.map(SQL.identifier).joined(separator: ", ")))")
@@ -159,6 +161,18 @@ public enum Materialization {
         steps += header.indexes.map { Step(text: "create index on \(table) (\(SQL.identifier($0)))", line: line) }
         steps.append(Step(text: "analyze \(table)", line: line))
         return steps
+    }
+
+    /// Whether a follow-up statement runs on `engine`: a statement whose leading comments
+    /// hold `-- reckon.engine: citus` (or `postgres`) runs on that engine only; others on both.
+    static func runs(_ statement: String, on engine: Engine) -> Bool {
+        var marked: [String] = []
+        for line in statement.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("--") || trimmed.isEmpty else { break }
+            if let match = trimmed.wholeMatch(of: /--\s*reckon\.engine\s*:\s*([a-z]+)\s*/) { marked.append(String(match.1)) }
+        }
+        return marked.isEmpty || marked.contains(engine.rawValue)
     }
 
     /// The first keyword of a statement, lower-cased, after leading comments and spaces.

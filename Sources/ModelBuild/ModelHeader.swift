@@ -53,6 +53,17 @@ public struct ModelHeader: Sendable, Equatable {
             guard let match = line.wholeMatch(of: /(\s*--\s*)reckon\.([A-Za-z_]*)\s*:(.*)/) else { continue }
             let key = String(match.2)
             let column = match.1.count + 1
+            // `-- reckon.engine:` marks the statement it precedes, not the model: see
+            // `Materialization.runs(_:on:)`. It may appear once per statement.
+            if key == "engine" {
+                let value = String(match.3).trimmingCharacters(in: .whitespaces)
+                guard Materialization.Engine(rawValue: value) != nil else {
+                    throw InputFileError(
+                        file: path, line: index + 1, column: column,
+                        message: "reckon.engine is 'postgres' or 'citus', not '\(value)'")
+                }
+                continue
+            }
             guard keys.contains(key) else {
                 throw InputFileError(
                     file: path, line: index + 1, column: column,

@@ -42,6 +42,31 @@ import Testing
         #expect(steps.allSatisfy { !$0.runsInParts })
     }
 
+    @Test func aFollowUpMarkedForOneEngineRunsOnThatEngineOnly() throws {
+        let model = try rendered(
+            """
+            -- reckon.grain: session_id
+            select id as session_id from t;
+            -- reckon.engine: postgres
+            delete from {{ this }} where session_id = 'p';
+            -- on Citus only
+            -- reckon.engine: citus
+            delete from {{ this }} where session_id = 'c';
+            analyze {{ this }};
+            """, name: "int_x")
+        let followUps = { (engine: Materialization.Engine) in
+            try Materialization.statements(for: model, engine: engine, scope: .full).map(\.text)
+                .filter { $0.contains("where session_id") || $0.hasPrefix("analyze") }
+        }
+        let onPostgres = try followUps(.postgres)
+        #expect(onPostgres.map { $0.hasSuffix("where session_id = 'p'") } == [true, false, false], "\(onPostgres)")
+        #expect(try followUps(.citus).contains { $0.hasSuffix("where session_id = 'c'") })
+        #expect(try !followUps(.citus).contains { $0.hasSuffix("where session_id = 'p'") })
+        #expect(throws: InputFileError.self) {
+            _ = try ModelHeader.parse("-- reckon.engine: oracle\nselect 1", name: "int_x", path: "m.sql")
+        }
+    }
+
     @Test func aPublishedModelIsALoggedTable() throws {
         let steps = try Materialization.statements(for: try rendered("select 1 as x", name: "mart_x"), engine: .postgres, scope: .full)
         #expect(steps.map(\.text) == ["create table \"s\".\"mart_x\" as\nselect 1 as x", "analyze \"s\".\"mart_x\""])
