@@ -30,6 +30,14 @@ public final class ModelBuilder: @unchecked Sendable {
     private var holdsLock = false
     private let connectionString: String?
     private let parallelism: Int
+    /// What the build computes; an incremental build builds a session scope into its delta
+    /// schema (docs/incremental.md).
+    public var scope: BuildScope = .full
+    /// The incremental state the build snapshots before reading the sources and the publish
+    /// records in its transaction, so that the next `--incremental` build starts from here.
+    public var incrementalState: IncrementalState?
+    /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
+    public var buildSchema: String { scope.buildSchema ?? stagingSchema }
 
     /// Creates a builder on `connection`, which it uses for the whole build and publish.
     ///
@@ -103,10 +111,18 @@ public final class ModelBuilder: @unchecked Sendable {
         try recorder.run("prepare staging schema", on: connection) {
             try connection.executeScript(
                 """
-                drop schema if exists \(SQL.identifier(stagingSchema)) cascade;
-                create schema \(SQL.identifier(stagingSchema));
+                drop schema if exists \(SQL.identifier(buildSchema)) cascade;
+                create schema \(SQL.identifier(buildSchema));
                 """, name: "prepare staging schema")
             return 0
+        }
+        if let incrementalState {
+            try recorder.run("incremental state snapshot", on: connection) {
+                for statement in incrementalState.captureStatements(into: buildSchema) {
+                    try connection.execute(statement, name: "incremental state snapshot")
+                }
+                return 0
+            }
         }
         // The functions schema is shared by every target: builds of different targets take
         // turns re-creating it (concurrent `create or replace function` of the same function
@@ -197,7 +213,9 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Renders `functions.sql` and every model for this build's staging schema; a template
     /// error stops here, before any SQL runs.
     public func renderProject() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
-        try ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema).render()
+        var plan = ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema)
+        plan.scope = scope
+        return try plan.render()
     }
 
     /// The published models (tables named `mart_*`).
@@ -263,6 +281,9 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Drops the staging schema (after a failed build or failed checks).
     public func discardStaging() {
         _ = try? connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+        if let delta = scope.buildSchema {
+            _ = try? connection.execute("drop schema if exists \(SQL.identifier(delta)) cascade", name: "drop delta")
+        }
     }
 }
 
@@ -353,6 +374,8 @@ public struct ModelPlan: Sendable {
     public let targetSchema: String
     /// The schema models are built into.
     public var stagingSchema: String { targetSchema + "__staging" }
+    /// What the build computes (an incremental build restricts some inputs).
+    public var scope: BuildScope = .full
 
     /// Creates a plan.
     public init(configuration: Configuration, project: ModelProject, targetSchema: String) {
@@ -363,8 +386,10 @@ public struct ModelPlan: Sendable {
 
     /// Renders `functions.sql` and each model's statements.
     public func render() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
-        let renderer = TemplateRenderer(
-            configuration: configuration, buildSchema: stagingSchema, modelNames: Set(project.models.map(\.name)))
+        var renderer = TemplateRenderer(
+            configuration: configuration, buildSchema: scope.buildSchema ?? stagingSchema,
+            modelNames: Set(project.models.map(\.name)))
+        renderer.scope = scope
         let functionsSQL = try project.functionsSQL.map {
             try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
         }
