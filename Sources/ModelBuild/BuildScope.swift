@@ -18,6 +18,15 @@ public enum BuildScope: Sendable {
         }
     }
 
+    /// The model's SQL with an alias after each relation the scope restricts and the model
+    /// left without one (a restricted relation renders as a subquery, which needs one).
+    func preparing(_ sql: String, model: String) -> String {
+        switch self {
+        case .full: return sql
+        case .sessions(let scope): return scope.aliasingRestricted(sql, model: model)
+        }
+    }
+
     /// What `{{ ref('name') }}` or `{{ source('name') }}` becomes in `model`, when the scope
     /// restricts it; nil keeps the plain table.
     func relation(function: String, name: String, model: String?, table: String) -> String? {
@@ -88,6 +97,32 @@ public struct SessionScope: Sendable {
         let delta = SQL.qualified(schema: deltaSchema, name: mart)
         return "select p.* from \(published) p where not exists (select from \(affectedDays) a where a.day = p.date)"
             + " union all select d.* from \(delta) d"
+    }
+
+    /// Words that may follow a FROM item without an alias.
+    static let wordsAfterRelation: Set<String> = [
+        "where", "group", "order", "join", "left", "right", "inner", "full", "cross", "natural", "on", "using", "union",
+        "except", "intersect", "limit", "offset", "having", "window", "for", "returning",
+    ]
+
+    /// Inserts ` as <name>` after each `{{ ref('name') }}` / `{{ source('name') }}` the scope
+    /// restricts in `model` when no alias follows it.
+    func aliasingRestricted(_ sql: String, model: String) -> String {
+        var output = ""
+        var rest = Substring(sql)
+        let pattern = /\{\{\s*(ref|source)\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)\s*\}\}/
+        while let match = rest.firstMatch(of: pattern) {
+            output += rest[..<match.range.upperBound]
+            rest = rest[match.range.upperBound...]
+            let function = String(match.output.1)
+            let name = String(match.output.2)
+            guard relation(function: function, name: name, model: model, table: name) != nil else { continue }
+            let next = rest.drop(while: { $0.isWhitespace })
+            let word = next.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }).lowercased()
+            if word.isEmpty || Self.wordsAfterRelation.contains(word) { output += " as " + SQL.identifier(name) }
+        }
+        output += rest
+        return output
     }
 
     func relation(function: String, name: String, model: String?, table: String) -> String? {

@@ -242,6 +242,10 @@ public final class ModelBuilder: @unchecked Sendable {
             statements.append(
                 "alter table \(SQL.qualified(schema: stagingSchema, name: name)) set schema \(SQL.identifier(targetSchema))")
         }
+        if let incrementalState {
+            statements += incrementalState.recordStatements(
+                from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full")
+        }
         do {
             try connection.execute("begin", name: "publish")
             for statement in statements {
@@ -394,7 +398,11 @@ public struct ModelPlan: Sendable {
             try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
         }
         let rendered = try project.models.map { model in
-            (model, StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
+            (
+                model,
+                StatementSplitter.split(
+                    try renderer.render(scope.preparing(model.sql, model: model.name), file: model.path, model: model.name))
+            )
         }
         return (functionsSQL, rendered)
     }
