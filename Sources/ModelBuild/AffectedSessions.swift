@@ -129,20 +129,19 @@ public struct AffectedSessions: Sendable {
             from subscription_changes c join \(source("funnelfox_sessions")) s on s.profile_id = c.profile_id
             where c.session_id is null
             union all
-            select
-              case when m.funnel_id in \(changedIds("funnelfox_funnels")) then 'funnels'
-                   when lower(trim(m.utm_campaign)) in \(changedNames("facebook_campaigns"))
-                     or lower(trim(m.utm_content)) in \(changedNames("facebook_ads")) then 'facebook_names'
-                   else 'facebook_ids' end,
-              m.session_id
+            select r.reason, m.session_id
             from \(mart) m
-            where exists (select from \(changed) where source <> 'stripe_subscriptions')
-              and (m.ad_id in \(changedIds("facebook_ads")) or m.facebook_ad_id in \(changedIds("facebook_ads"))
-                or m.facebook_adset_id in \(changedIds("facebook_adsets"))
-                or m.facebook_campaign_id in \(changedIds("facebook_campaigns"))
-                or lower(trim(m.utm_campaign)) in \(changedNames("facebook_campaigns"))
-                or lower(trim(m.utm_content)) in \(changedNames("facebook_ads"))
-                or m.funnel_id in \(changedIds("funnelfox_funnels")))
+            cross join lateral (values
+              ('facebook_ids',
+               m.ad_id in \(changedIds("facebook_ads")) or m.facebook_ad_id in \(changedIds("facebook_ads"))
+               or m.facebook_adset_id in \(changedIds("facebook_adsets"))
+               or m.facebook_campaign_id in \(changedIds("facebook_campaigns"))),
+              ('facebook_names',
+               lower(trim(m.utm_campaign)) in \(changedNames("facebook_campaigns"))
+               or lower(trim(m.utm_content)) in \(changedNames("facebook_ads"))),
+              ('funnels', m.funnel_id in \(changedIds("funnelfox_funnels")))
+            ) r(reason, hit)
+            where r.hit and exists (select from \(changed) where source <> 'stripe_subscriptions')
             """
         let sessions = table("affected_sessions")
         var days = """

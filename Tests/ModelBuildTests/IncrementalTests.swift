@@ -100,6 +100,89 @@ import Testing
         #expect(leftovers == 0)
     }
 
+    /// One change at a time, with no new day: each is found by its own reason alone, and the
+    /// marts still equal a full build.
+    @Test(arguments: [
+        (
+            "restated statistics",
+            """
+            update raw.facebook_ad_statistics set spend = spend + 7 where (date, facebook_ad_id) = (
+              select date, facebook_ad_id from raw.facebook_ad_statistics
+              where date = '2026-10-14' and facebook_campaign_id is not null order by facebook_ad_id limit 1)
+            """,
+            "days/statistics"
+        ),
+        (
+            "refund of an old charge",
+            """
+            with charge as (
+              select p.id, p.amount, p.currency, bt.amount as settled from raw.stripe_payments p
+              join raw.stripe_balance_transactions bt on bt.id = p.balance_transaction_id
+              join raw.funnelfox_subscriptions s on s.psp_id = p.subscription_id
+              where p.status = 'succeeded' and p.created_at < '2026-09-15'
+                and not exists (select from raw.stripe_refunds r where r.payment_id = p.id)
+              order by p.id limit 1
+            ), refund as (
+              insert into raw.stripe_refunds select 're_test', id, amount, currency, 'succeeded', 'txn_test', '2026-10-24 20:00+00' from charge
+            )
+            insert into raw.stripe_balance_transactions
+            select 'txn_test', 're_test', 'refund', -settled, 0, -settled, 'usd', null, '2026-10-24 20:00+00' from charge
+            """,
+            "sessions/refunds"
+        ),
+        (
+            "campaign renamed",
+            """
+            update raw.facebook_campaigns set campaign_name = campaign_name || ' (renamed)'
+            where facebook_campaign_id = (
+              select facebook_campaign_id from analytics.mart_marketing_attribution
+              where facebook_match_tier = 'utm_campaign' group by 1 order by count(*) desc, 1 limit 1)
+            """,
+            "sessions/facebook_names"
+        ),
+        (
+            "ad deleted",
+            """
+            delete from raw.facebook_ads where facebook_ad_id = (
+              select facebook_ad_id from analytics.mart_marketing_attribution
+              where facebook_match_tier = 'ad_id' group by 1 order by count(*) desc, 1 limit 1)
+            """,
+            "sessions/facebook_ids"
+        ),
+    ])
+    func oneChangeIsFoundByItsReasonAlone(change: String, sql: String, reason: String) throws {
+        let url = try replayDatabase()
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try fullBuild(connection, url: url, target: "analytics")
+        try connection.execute(sql, name: change)
+        // A lookback of 0 days: only the change itself selects anything beyond the last day.
+        let build = try incremental(connection, url: url, lookback: 0)
+        let decision = try build.decide(forceFull: false)
+        guard case .incremental(let recorded) = decision else {
+            Issue.record("expected an incremental build: \(decision)")
+            return
+        }
+        let counts = try build.prepare(recorded, progress: { _ in })
+        let parts = reason.split(separator: "/").map(String.init)
+        #expect(count(counts, parts[0], parts[1]) > 0, "\(change): \(counts)")
+        _ = try build.deltaBuilder().build(progress: { _ in })
+        try build.createCandidate()
+        try build.apply()
+        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
+        for result in try IncrementalComparison.compare(
+            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
+            on: connection)
+        {
+            #expect(result.isEqual, "\(change) \(result.mart): differing keys \(result.differingKeys)")
+        }
+        let changedRows = try connection.execute(
+            "select count(*) from (select * from analytics.mart_campaign_daily except select * from full_copy.mart_campaign_daily) d",
+            name: "sanity"
+        ).scalar(as: Int.self)
+        #expect(changedRows == 0)
+    }
+
     @Test func firstRunChangedModelsAndNewVersionAreFullBuilds() throws {
         let url = try replayDatabase()
         defer { TestDatabase.drop(url) }
