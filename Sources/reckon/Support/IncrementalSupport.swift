@@ -151,17 +151,19 @@ enum DailyReplayCommand {
     /// the rows after `until` when given.
     static func finish(connectionString: String, schema: String, until: String?) throws {
         let connection = try Connection.connect(connectionString)
+        if let until {
+            do {
+                try DailyReplay(rawSchema: schema).holdBack(after: until, on: connection)
+            } catch let error as SampleDataError {
+                throw CommandFailure(message: error.description, exitCode: ReckonExitCode.badInput)
+            }
+        }
         for index in IncrementalSourceIndexes.statements(schema: schema) {
             _ = try CancellationRegistry.shared.whileRunning(connection) {
                 try connection.execute(index.sql, name: "generate: index \(index.name)")
             }
         }
         guard let until else { return }
-        do {
-            try DailyReplay(rawSchema: schema).holdBack(after: until, on: connection)
-        } catch let error as SampleDataError {
-            throw CommandFailure(message: error.description, exitCode: ReckonExitCode.badInput)
-        }
         Output.info("  held back the rows arriving after \(until) in \(schema)__future (reckon generate --next-day delivers them)")
     }
 
