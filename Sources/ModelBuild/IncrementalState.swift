@@ -183,3 +183,28 @@ public struct IncrementalState: Sendable {
             modelsHash: row[0] ?? "", reckonVersion: row[1] ?? "", buildKind: row[2] ?? "", watermarks: watermarks)
     }
 }
+
+/// The source indexes an incremental build reads the history through, and which are missing
+/// (`reckon doctor` recommends them; docs/incremental.md).
+public enum IncrementalIndexAdvice {
+    /// (logical source, indexed expression as `pg_indexes` prints it, the expression to create).
+    static let wanted: [(source: String, shown: String, expression: String)] = [
+        ("amplitude_events", "'ff_session_id'::text", "((event_properties->>'ff_session_id'))"),
+        ("amplitude_events", "(event_time)", "(event_time)"),
+        ("funnelfox_sessions", "(created_at)", "(created_at)"),
+        ("funnelfox_sessions", "(profile_id)", "(profile_id)"),
+    ]
+
+    /// `create index …` statements for the wanted indexes no index of the source has.
+    public static func missing(configuration: Configuration, connection: Connection) throws -> [String] {
+        try wanted.compactMap { index in
+            let table = configuration.sourceTable(index.source)
+            let found = try connection.execute(
+                "select count(*) > 0 from pg_indexes where schemaname = $1 and tablename = $2 and strpos(indexdef, $3) > 0",
+                name: "doctor: indexes", [table.schema, table.table, index.shown]
+            ).scalar(as: Bool.self)
+            guard found != true else { return nil }
+            return "create index on \(SQL.qualified(schema: table.schema, name: table.table)) \(index.expression)"
+        }
+    }
+}

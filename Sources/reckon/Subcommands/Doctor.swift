@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelBuild
 import PostgresClient
 import ReckonCore
 
@@ -18,6 +19,9 @@ struct Doctor: AsyncParsableCommand {
             let problems = try SourceContract.problems(configuration: configuration, connection: connection)
             if problems.isEmpty {
                 print("all \(Configuration.logicalSources.count) sources match the contract")
+                for statement in try IncrementalIndexAdvice.missing(configuration: configuration, connection: connection) {
+                    print("recommended for --incremental (docs/incremental.md): \(statement);")
+                }
                 return 0
             }
             throw SourceContractError(problems: problems)

@@ -43,7 +43,11 @@ struct BuildPlan {
         let builder = incremental.fullBuilder()
         try builder.lock(onWait: Output.info)
         let full = BuildPlan(
-            build: { try builder.build(progress: BuildProgress.print) }, publish: { try builder.publish() },
+            build: {
+                // A delta left by an incremental run whose candidate was rejected is obsolete now.
+                incremental.discard()
+                return try builder.build(progress: BuildProgress.print)
+            }, publish: { try builder.publish() },
             discard: { builder.discardStaging() }, builder: builder, incremental: nil)
         guard options.incremental else { return full }
         switch try incremental.decide(forceFull: options.full) {
