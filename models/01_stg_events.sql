@@ -9,8 +9,11 @@
 --   * de-duplication is per (session_id, uuid): of the rows sharing a uuid the earliest
 --     (event_time, then event_type, device_id, ... COLLATE "C") is kept. Rows with a NULL
 --     uuid share no uuid with anything and are each kept.
--- Shape: plain `session_id text not null` grain key (Citus distribution column). Only the
--- columns later models read. Unlogged: an intermediate model, dropped after publishing.
+-- Shape: plain `session_id text` grain key (Citus distribution column). Only the columns
+-- later models read, cast to the types later models rely on. An intermediate model:
+-- reckon makes it unlogged and drops it after publishing.
+-- The SELECT gives the rows; the statements after it (a planner hint and the delete of the
+-- later copies of a duplicated event) run on the filled table.
 --
 -- Performance (docs/models.md, "Where the build's time goes"): nothing here sorts every
 -- event. The insert reads the source once (the jsonb extraction is the cost) and writes
@@ -19,22 +22,11 @@
 -- check) and only the rows of those keys (~0.6% of events) are ranked by the
 -- de-duplication order, the later copies deleted. Copies that agree in every column are
 -- interchangeable: which one stays changes no byte of the table.
-create unlogged table {{ this }} (
-  session_id text not null,
-  uuid text,
-  event_type text,
-  event_time timestamptz,
-  device_id text,
-  platform text,
-  os_version text,
-  country text,
-  city text
-);
-
-insert into {{ this }}
 select
-  e.session_id, e.uuid, e.event_type, e.event_time, e.device_id, e.platform, e.os_version,
-  e.country, e.city
+  e.session_id, e.uuid::text as uuid, e.event_type::text as event_type,
+  e.event_time::timestamptz as event_time, e.device_id::text as device_id,
+  e.platform::text as platform, e.os_version::text as os_version, e.country::text as country,
+  e.city::text as city
 from (
   select
     a.event_properties->>'ff_session_id' as session_id,
@@ -43,7 +35,7 @@ from (
   from {{ source('amplitude_events') }} a
   where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
 ) e
--- With --jobs N the build runs this insert as N parts, one hash bucket of session_id
+-- With --jobs N the build runs this SELECT as N inserts, one hash bucket of session_id
 -- each, side by side (PostgreSQL does not parallelise insert … select); in a plain
 -- build the predicate is true on every row.
 where {{ shard('e.session_id') }};
@@ -81,5 +73,3 @@ using (
 where t.session_id = x.session_id and t.ctid = x.row_id;
 
 reset enable_hashagg;
-
-analyze {{ this }};

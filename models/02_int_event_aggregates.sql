@@ -1,4 +1,5 @@
 -- reckon.grain: session_id
+-- reckon.primary_key: session_id
 -- int_event_aggregates: one row per session that has at least one (de-duplicated) event.
 -- Choices (see docs/mart.md): events with a NULL event_type count in total_events but
 -- are left out of unique_event_types, event_types_list and event_counts_json (a jsonb
@@ -15,29 +16,15 @@
 -- aggregate gives the event count and the first and last times; a hash join keeps only
 -- the events at the first time (~1 per session), and DISTINCT ON ranks those few by the
 -- full order. The two halves hash-join on session_id.
-create unlogged table {{ this }} (
-  session_id text not null,
-  total_events int not null,
-  unique_event_types int not null,
-  first_event_at timestamptz,
-  last_event_at timestamptz,
-  event_types_list text[] not null,
-  event_counts_json jsonb not null,
-  amplitude_device_id text,
-  amplitude_platform text,
-  amplitude_os_version text,
-  amplitude_country text,
-  amplitude_city text
-);
-
-insert into {{ this }}
 select
-  a.session_id, f.total_events, a.unique_event_types, f.first_event_at, f.last_event_at,
+  a.session_id, f.total_events::int as total_events, a.unique_event_types::int as unique_event_types,
+  f.first_event_at, f.last_event_at,
   -- a NULL list (no typed event) unnests to nothing: '{}'
-  array(select x.x from unnest(a.event_types) x order by x.x collate "C"),
+  array(select x.x from unnest(a.event_types) x order by x.x collate "C")::text[] as event_types_list,
   coalesce((select jsonb_object_agg(u.event_type, u.n)
-            from unnest(a.event_types, a.type_counts) u(event_type, n)), '{}'::jsonb),
-  f.device_id, f.platform, f.os_version, f.country, f.city
+            from unnest(a.event_types, a.type_counts) u(event_type, n)), '{}'::jsonb) as event_counts_json,
+  f.device_id as amplitude_device_id, f.platform as amplitude_platform,
+  f.os_version as amplitude_os_version, f.country as amplitude_country, f.city as amplitude_city
 from (
   select
     t.session_id,
@@ -75,6 +62,3 @@ join (
            e.device_id collate "C", e.platform collate "C", e.os_version collate "C",
            e.country collate "C", e.city collate "C"
 ) f on f.session_id = a.session_id;
-
-alter table {{ this }} add primary key (session_id);
-analyze {{ this }};

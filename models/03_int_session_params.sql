@@ -1,4 +1,5 @@
 -- reckon.grain: session_id
+-- reckon.primary_key: session_id
 -- int_session_params: the parsed origin of every session (one row per session), with
 -- the traffic flags. Parsing rules: functions.sql, docs/mart.md. The *_key columns are
 -- the lower(trim()) forms used by the Facebook name matching.
@@ -13,38 +14,20 @@
 -- Performance notes (1M sessions): bound by the per-session lateral subquery (function
 -- scan over ~8 pairs, string functions, one aggregate) -- a few microseconds per
 -- session instead of ~65 us for the former plpgsql parser; no sort, no spill.
-create unlogged table {{ this }} (
-  session_id text not null,
-  session_timestamp timestamptz,
-  utm_source text,
-  utm_medium text,
-  utm_campaign text,
-  utm_content text,
-  utm_term text,
-  fbclid text,
-  ad_id text,
-  gclid text,
-  ttclid text,
-  is_paid_traffic boolean not null,
-  is_facebook_traffic boolean not null,
-  utm_campaign_key text,
-  utm_content_key text
-);
-
 -- Memoize would cache per origin; origins are nearly unique (click ids), so it only costs.
+-- (A hint for this model's SELECT; reckon resets it after the model.)
 set enable_memoize = off;
 
-insert into {{ this }}
 select
-  s.id,
-  s.created_at,
+  s.id::text as session_id,
+  s.created_at::timestamptz as session_timestamp,
   p.utm_source, p.utm_medium, p.utm_campaign, p.utm_content, p.utm_term,
-  p.fbclid, coalesce(p.ad_id, p.h_ad_id), p.gclid, p.ttclid,
-  coalesce(lower(p.utm_medium) = any({{ var('paid_mediums') }}), false),
+  p.fbclid, coalesce(p.ad_id, p.h_ad_id) as ad_id, p.gclid, p.ttclid,
+  coalesce(lower(p.utm_medium) = any({{ var('paid_mediums') }}), false) as is_paid_traffic,
   coalesce(lower(p.utm_source) = any({{ var('facebook_source_aliases') }}), false)
-    or p.fbclid is not null,
-  lower(trim(p.utm_campaign)),
-  lower(trim(p.utm_content))
+    or p.fbclid is not null as is_facebook_traffic,
+  lower(trim(p.utm_campaign)) as utm_campaign_key,
+  lower(trim(p.utm_content)) as utm_content_key
 from {{ source('funnelfox_sessions') }} s
 left join lateral (
   select
@@ -82,7 +65,3 @@ left join lateral (
   ) kv
 ) p on true;
 
-reset enable_memoize;
-
-alter table {{ this }} add primary key (session_id);
-analyze {{ this }};

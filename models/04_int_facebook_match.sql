@@ -1,4 +1,5 @@
 -- reckon.grain: session_id
+-- reckon.primary_key: session_id
 -- int_facebook_match: the Facebook ad / campaign each session is matched to (one row per
 -- matched session; unmatched sessions have no row).
 -- Fallback chain (docs/mart.md): tier 'ad_id' (ad_id = facebook_ads.facebook_ad_id,
@@ -25,20 +26,6 @@
 -- Performance notes (1M sessions, 14M events): one pass over int_session_params with
 -- hash joins against tables of a few thousand rows; bound by that scan and the insert
 -- of ~0.7M rows (a few seconds). No sort of the sessions, no spill.
-create unlogged table {{ this }} (
-  session_id text not null,
-  facebook_match_tier text not null,
-  facebook_match_ambiguous boolean not null,
-  facebook_ad_id text,
-  facebook_adset_id text,
-  facebook_campaign_id text,
-  ad_name text,
-  adset_name text,
-  campaign_name text,
-  campaign_objective text
-);
-
-insert into {{ this }}
 with campaign_names as (
   select lower(trim(campaign_name)) as name_key, count(*) as n_candidates,
          (array_agg(facebook_campaign_id
@@ -111,21 +98,19 @@ matched as (
 )
 select
   m.session_id,
-  case m.tier when 1 then 'ad_id' when 2 then 'utm_campaign' else 'utm_content' end,
-  m.ambiguous,
-  ad.facebook_ad_id,
-  ad.facebook_adset_id,
-  coalesce(ad.facebook_campaign_id, m.campaign_id),
-  ad.ad_name,
-  ads.adset_name,
-  c.campaign_name,
-  c.objective
+  (case m.tier when 1 then 'ad_id' when 2 then 'utm_campaign' else 'utm_content' end)::text
+    as facebook_match_tier,
+  m.ambiguous as facebook_match_ambiguous,
+  ad.facebook_ad_id::text as facebook_ad_id,
+  ad.facebook_adset_id::text as facebook_adset_id,
+  coalesce(ad.facebook_campaign_id, m.campaign_id)::text as facebook_campaign_id,
+  ad.ad_name::text as ad_name,
+  ads.adset_name::text as adset_name,
+  c.campaign_name::text as campaign_name,
+  c.objective::text as campaign_objective
 from matched m
 left join {{ source('facebook_ads') }} ad on ad.facebook_ad_id = m.ad_id
 left join {{ source('facebook_adsets') }} ads on ads.facebook_adset_id = ad.facebook_adset_id
 left join {{ source('facebook_campaigns') }} c
   on c.facebook_campaign_id = coalesce(ad.facebook_campaign_id, m.campaign_id)
 where m.tier is not null;
-
-alter table {{ this }} add primary key (session_id);
-analyze {{ this }};

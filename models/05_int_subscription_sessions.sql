@@ -11,16 +11,9 @@
 -- that does not exist keeps that session_id (it joins no mart row).
 -- Performance notes (1M sessions, 80k subscriptions): ~1-3 s; a hash join of the
 -- profile-less subscriptions to their profile's sessions and a small distinct-on sort.
--- Unlogged: an intermediate model.
-create unlogged table {{ this }} (
-  subscription_id text not null,
-  session_id text not null,
-  psp_id text,
-  created_at timestamptz
-);
-
-insert into {{ this }}
-select id, session_id, psp_id, created_at
+-- An intermediate model (reckon makes it unlogged).
+select id::text as subscription_id, session_id::text as session_id, psp_id::text as psp_id,
+       created_at::timestamptz as created_at
 from {{ source('funnelfox_subscriptions') }}
 where session_id is not null and sandbox is not true
 union all
@@ -32,5 +25,3 @@ join {{ source('funnelfox_sessions') }} ses
 where sub.session_id is null and sub.sandbox is not true
 order by sub.id, ses.created_at desc, ses.id collate "C"
 );
-
-analyze {{ this }};

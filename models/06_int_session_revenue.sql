@@ -1,4 +1,5 @@
 -- reckon.grain: session_id
+-- reckon.primary_key: session_id
 -- int_session_revenue: conversion and revenue of each converted session (one row per
 -- session with at least one non-sandbox subscription).
 -- * conversion = the earliest subscription (created_at, then id COLLATE "C");
@@ -15,19 +16,7 @@
 -- refund succeeded, whatever its charge's status; a charge or refund without a balance
 -- transaction row adds 0.
 -- Performance notes (80k subscriptions, 160k charges): ~3 s; small hash joins and
--- distinct-on sorts over the Stripe tables. Unlogged: an intermediate model.
-create unlogged table {{ this }} (
-  session_id text not null,
-  conversion_timestamp timestamptz,
-  subscription_id text,
-  billing_interval text,
-  payment_status text,
-  currency text,
-  revenue_usd numeric not null,
-  refunded_usd numeric not null
-);
-
-insert into {{ this }}
+-- distinct-on sorts over the Stripe tables. An intermediate model.
 with first_sub as (
   select distinct on (session_id) session_id, created_at, psp_id
   from {{ ref('int_subscription_sessions') }}
@@ -65,17 +54,14 @@ money as (
 )
 select
   f.session_id,
-  f.created_at,
-  f.psp_id,
-  ss.billing_interval,
-  fc.status,
-  upper(fc.currency),
-  round((coalesce(m.charged_cents, 0) - coalesce(m.refunded_cents, 0))::numeric / 100, 2),
-  round(coalesce(m.refunded_cents, 0)::numeric / 100, 2)
+  f.created_at as conversion_timestamp,
+  f.psp_id as subscription_id,
+  ss.billing_interval::text as billing_interval,
+  fc.status::text as payment_status,
+  upper(fc.currency)::text as currency,
+  round((coalesce(m.charged_cents, 0) - coalesce(m.refunded_cents, 0))::numeric / 100, 2) as revenue_usd,
+  round(coalesce(m.refunded_cents, 0)::numeric / 100, 2) as refunded_usd
 from first_sub f
 left join {{ source('stripe_subscriptions') }} ss on ss.id = f.psp_id
 left join first_charge fc on fc.subscription_id = f.psp_id
 left join money m on m.session_id = f.session_id;
-
-alter table {{ this }} add primary key (session_id);
-analyze {{ this }};

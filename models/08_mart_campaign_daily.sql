@@ -1,4 +1,6 @@
 -- reckon.distribution: local
+-- reckon.primary_key: date, facebook_campaign_id
+-- reckon.not_null: spend, impressions, clicks, sessions, conversions, revenue_usd
 -- mart_campaign_daily: one row per Facebook campaign per ad-account day (docs/mart.md).
 -- Sessions are placed on the day of session_timestamp in the ad-account time zone
 -- ({{ var('ad_account_timezone') }}) before they meet facebook_ad_statistics.
@@ -10,22 +12,6 @@
 -- Performance notes (1M sessions, 180k statistics rows): ~5 s; one scan of the
 -- attribution mart (sessions with a campaign) and of facebook_ad_statistics, hash
 -- aggregates of a few ten thousand groups.
-create table {{ this }} (
-  date date not null,
-  facebook_campaign_id text not null,
-  campaign_name text,
-  spend numeric not null,
-  impressions bigint not null,
-  clicks bigint not null,
-  sessions bigint not null,
-  conversions bigint not null,
-  revenue_usd numeric not null,
-  roas numeric,
-  cac numeric,
-  cvr numeric
-);
-
-insert into {{ this }}
 with stats as (
   select date, facebook_campaign_id,
          max(campaign_name collate "C") as stat_campaign_name,
@@ -52,22 +38,20 @@ keys as (
   select date, facebook_campaign_id from attributed
 )
 select
-  k.date,
-  k.facebook_campaign_id,
-  coalesce(c.campaign_name, st.stat_campaign_name),
-  coalesce(st.spend, 0),
-  coalesce(st.impressions, 0),
-  coalesce(st.clicks, 0),
-  coalesce(a.sessions, 0),
-  coalesce(a.conversions, 0),
-  coalesce(a.revenue_usd, 0),
-  coalesce(a.revenue_usd, 0) / nullif(coalesce(st.spend, 0), 0),
-  coalesce(st.spend, 0) / nullif(coalesce(a.conversions, 0), 0),
-  coalesce(a.conversions, 0)::numeric / nullif(coalesce(a.sessions, 0), 0)
+  -- each column cast to the type docs/mart.md gives it (the table's types come from here)
+  k.date::date as date,
+  k.facebook_campaign_id::text as facebook_campaign_id,
+  coalesce(c.campaign_name, st.stat_campaign_name)::text as campaign_name,
+  coalesce(st.spend, 0)::numeric as spend,
+  coalesce(st.impressions, 0)::bigint as impressions,
+  coalesce(st.clicks, 0)::bigint as clicks,
+  coalesce(a.sessions, 0)::bigint as sessions,
+  coalesce(a.conversions, 0)::bigint as conversions,
+  coalesce(a.revenue_usd, 0)::numeric as revenue_usd,
+  (coalesce(a.revenue_usd, 0) / nullif(coalesce(st.spend, 0), 0))::numeric as roas,
+  (coalesce(st.spend, 0) / nullif(coalesce(a.conversions, 0), 0))::numeric as cac,
+  (coalesce(a.conversions, 0)::numeric / nullif(coalesce(a.sessions, 0), 0))::numeric as cvr
 from keys k
 left join stats st on st.date = k.date and st.facebook_campaign_id = k.facebook_campaign_id
 left join attributed a on a.date = k.date and a.facebook_campaign_id = k.facebook_campaign_id
 left join {{ source('facebook_campaigns') }} c on c.facebook_campaign_id = k.facebook_campaign_id;
-
-alter table {{ this }} add primary key (date, facebook_campaign_id);
-analyze {{ this }};

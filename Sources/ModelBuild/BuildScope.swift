@@ -10,6 +10,14 @@ public enum BuildScope: Sendable {
     /// Only the affected sessions and days, into the scope's delta schema.
     case sessions(SessionScope)
 
+    /// The scope the materialization makes the models' tables for.
+    var materializationScope: Materialization.Scope {
+        switch self {
+        case .full: return .full
+        case .sessions(let scope): return .sessions(scope.affectedSessions)
+        }
+    }
+
     /// The schema the models are built into, when not `<target>__staging`.
     var buildSchema: String? {
         switch self {

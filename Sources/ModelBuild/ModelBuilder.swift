@@ -165,7 +165,7 @@ public final class ModelBuilder: @unchecked Sendable {
                             if verb == "set" || verb == "reset" { sessionStatements.append(statement.text) }
                             try recorder.run(stepName, on: worker) {
                                 do {
-                                    if ShardMarker.isSharded(statement.text), let shards = self.shardRunner(settings) {
+                                    if statement.runsInParts, let shards = self.shardRunner(settings) {
                                         return try shards.run(
                                             statement.text, name: stepName, on: worker, replaying: sessionStatements)
                                     }
@@ -177,7 +177,9 @@ public final class ModelBuilder: @unchecked Sendable {
                             }
                         }
                         // A model may `set`/`reset` settings (reset returns to the server's
-                        // default, not the build's): restore the build's settings for the next.
+                        // default, not the build's): undo its hints and restore the build's
+                        // settings for the next model.
+                        if !sessionStatements.isEmpty { try worker.execute("reset all", name: "build settings") }
                         for setting in settings { try worker.execute(setting, name: "build settings") }
                         scheduler.finished(name)
                     } catch {
@@ -210,11 +212,15 @@ public final class ModelBuilder: @unchecked Sendable {
         return first
     }
 
-    /// Renders `functions.sql` and every model for this build's staging schema; a template
-    /// error stops here, before any SQL runs.
-    public func renderProject() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
-        var plan = ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema)
-        plan.scope = scope
+    /// Renders `functions.sql` and every model's materialization for this build's staging
+    /// schema (or, in an incremental build, its delta schema); a template error stops here,
+    /// before any SQL runs.
+    public func renderProject() throws -> (functions: String?, models: [(ModelProject.Model, [Materialization.Step])]) {
+        let parts = connectionString != nil && parallelism > 1 ? parallelism : 1
+        var plan = ModelPlan(
+            configuration: configuration, project: project, targetSchema: targetSchema, scope: scope.materializationScope,
+            parts: parts)
+        plan.buildScope = scope
         return try plan.render()
     }
 
@@ -378,33 +384,56 @@ public struct ModelPlan: Sendable {
     public let targetSchema: String
     /// The schema models are built into.
     public var stagingSchema: String { targetSchema + "__staging" }
-    /// What the build computes (an incremental build restricts some inputs).
-    public var scope: BuildScope = .full
+    /// How the build restricts its inputs and where it builds (an incremental build renders
+    /// some `ref`s and `source`s restricted and builds into its delta schema).
+    public var buildScope: BuildScope = .full
+
+    /// The database engine the statements are for.
+    public let engine: Materialization.Engine
+    /// Which rows the build makes.
+    public let scope: Materialization.Scope
+    /// Connections a statement with `{{ shard() }}` may run on side by side (`--jobs`).
+    public let parts: Int
 
     /// Creates a plan.
-    public init(configuration: Configuration, project: ModelProject, targetSchema: String) {
+    public init(
+        configuration: Configuration, project: ModelProject, targetSchema: String, engine: Materialization.Engine = .postgres,
+        scope: Materialization.Scope = .full, parts: Int = 1
+    ) {
         self.configuration = configuration
         self.project = project
         self.targetSchema = targetSchema
+        self.engine = engine
+        self.scope = scope
+        self.parts = parts
     }
 
-    /// Renders `functions.sql` and each model's statements.
-    public func render() throws -> (functions: String?, models: [(ModelProject.Model, [StatementSplitter.Statement])]) {
+    /// Renders `functions.sql` and each model's placeholders, split into statements.
+    public func renderModels() throws -> (functions: String?, models: [RenderedModel]) {
+        let schema = buildScope.buildSchema ?? stagingSchema
         var renderer = TemplateRenderer(
-            configuration: configuration, buildSchema: scope.buildSchema ?? stagingSchema,
-            modelNames: Set(project.models.map(\.name)))
-        renderer.scope = scope
+            configuration: configuration, buildSchema: schema, modelNames: Set(project.models.map(\.name)))
+        renderer.scope = buildScope
         let functionsSQL = try project.functionsSQL.map {
             try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
         }
         let rendered = try project.models.map { model in
-            (
-                model,
-                StatementSplitter.split(
-                    try renderer.render(scope.preparing(model.sql, model: model.name), file: model.path, model: model.name))
-            )
+            RenderedModel(
+                model: model, table: SQL.qualified(schema: schema, name: model.name),
+                statements: StatementSplitter.split(
+                    try renderer.render(buildScope.preparing(model.sql, model: model.name), file: model.path, model: model.name)))
         }
         return (functionsSQL, rendered)
+    }
+
+    /// Renders `functions.sql` and the statements that materialize each model
+    /// (`Materialization.statements(for:engine:scope:parts:)`): what `build` runs.
+    public func render() throws -> (functions: String?, models: [(ModelProject.Model, [Materialization.Step])]) {
+        let (functionsSQL, rendered) = try renderModels()
+        let models = try rendered.map { model in
+            (model.model, try Materialization.statements(for: model, engine: engine, scope: scope, parts: parts))
+        }
+        return (functionsSQL, models)
     }
 }
 

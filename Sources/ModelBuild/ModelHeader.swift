@@ -17,6 +17,8 @@ import ReckonCore
 ///   the sessions source), `reference` (copied to every node) or `local` (a coordinator
 ///   table). Defaults to `session` when the grain is `session_id`, `local` otherwise.
 /// - `primary_key`, `indexes`: comma-separated column lists reckon creates after the build.
+/// - `not_null`: comma-separated columns reckon declares `not null` after the build (the
+///   types of a model's columns come from its SELECT, which says nothing about nulls).
 public struct ModelHeader: Sendable, Equatable {
     /// Where the model's rows live on a distributed (Citus) engine.
     public enum Distribution: String, Sendable, CaseIterable {
@@ -38,9 +40,11 @@ public struct ModelHeader: Sendable, Equatable {
     public var primaryKey: [String]
     /// Indexed columns, one index each.
     public var indexes: [String]
+    /// Columns declared `not null` (besides the primary key's).
+    public var notNull: [String] = []
 
     /// The keys a header may use.
-    public static let keys = ["grain", "kind", "distribution", "primary_key", "indexes"]
+    public static let keys = ["grain", "kind", "distribution", "primary_key", "indexes", "not_null"]
 
     /// Parses the header lines of model `name` in `sql` (read from `path`, for messages).
     public static func parse(_ sql: String, name: String, path: String) throws -> ModelHeader {
@@ -101,6 +105,6 @@ public struct ModelHeader: Sendable, Equatable {
         }
         return ModelHeader(
             grain: grain, isPublished: isPublished, distribution: distribution, primaryKey: try columns("primary_key"),
-            indexes: try columns("indexes"))
+            indexes: try columns("indexes"), notNull: try columns("not_null"))
     }
 }

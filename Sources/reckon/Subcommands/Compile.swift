@@ -10,8 +10,10 @@ struct Compile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render the model SQL and the checks' SQL (placeholders resolved) into a folder, without running it.",
         discussion: """
-            Writes 00_prepare.sql (staging schema), 00_functions.sql and one file per model, \
-            each runnable with `psql -v ON_ERROR_STOP=1 -f`, and under checks/ every statement \
+            Writes 00_prepare.sql (staging schema), 00_functions.sql and one file per model \
+            holding the statements `reckon build` runs to materialize it (create table … as \
+            select, keys, indexes, analyze), each runnable with `psql -v ON_ERROR_STOP=1 -f`, \
+            and under checks/ every statement \
             `reckon check` runs on the target schema: one file per fused table scan and per \
             user query, each headed by a comment listing the checks it serves (for reading and \
             EXPLAIN). Needs no database.
@@ -25,11 +27,20 @@ struct Compile: AsyncParsableCommand {
     @Option(name: .customLong("output"), help: "Folder to write the rendered SQL to.")
     var output = "out/compiled"
 
+    @Option(
+        name: .customLong("jobs"),
+        help: "The --jobs of the build to show: above 1, statements with shard() are materialized as parts.")
+    var jobs = 2
+
+    func validate() throws { try validateJobs(jobs) }
+
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
             let project = try ModelProject.load(directory: configuration.modelsDirectory)
-            let plan = ModelPlan(configuration: configuration, project: project, targetSchema: targetSchema ?? configuration.targetSchema)
+            let plan = ModelPlan(
+                configuration: configuration, project: project, targetSchema: targetSchema ?? configuration.targetSchema,
+                parts: jobs)
             let (functions, models) = try plan.render()
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             func write(_ name: String, _ text: String) throws {
@@ -46,7 +57,12 @@ struct Compile: AsyncParsableCommand {
             for (index, (model, statements)) in models.enumerated() {
                 try write(
                     String(format: "%02d_%@.sql", index + 1, model.name),
-                    statements.map { "-- \(model.path):\($0.line)\n\($0.text);" }.joined(separator: "\n\n") + "\n")
+                    statements.map { step in
+                        let parts =
+                            step.runsInParts
+                            ? "-- reckon build runs this as \(jobs) parts side by side, one hash bucket each; here it runs whole\n" : ""
+                        return "-- \(model.path):\(step.line)\n\(parts)\(step.text);"
+                    }.joined(separator: "\n\n") + "\n")
             }
             var checkFiles = 0
             if FileManager.default.fileExists(atPath: configuration.checksDirectory) {

@@ -1,0 +1,208 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// A model with its placeholders rendered: what `Materialization` turns into statements.
+public struct RenderedModel: Sendable {
+    /// The model (name, file, header).
+    public let model: ModelProject.Model
+    /// The model's own table, schema-qualified and quoted (the staging table of a build).
+    public let table: String
+    /// The rendered file, split into statements (comment-only pieces dropped).
+    public let statements: [StatementSplitter.Statement]
+
+    /// A rendered model that builds `table`.
+    public init(model: ModelProject.Model, table: String, statements: [StatementSplitter.Statement]) {
+        self.model = model
+        self.table = table
+        self.statements = statements
+    }
+
+    /// The model's text read as a query model (`set …;` hints, one SELECT, follow-ups), or
+    /// nil for a script model (its first statement is not `set`, `select`, `with` or `(`).
+    public var query: Materialization.Query? { Materialization.Query(statements) }
+}
+
+/// How reckon turns a model — a header plus a SELECT — into its table.
+///
+/// A model file is `-- reckon.<key>:` header lines, optional `set …;` planner hints, one
+/// `select` (or `with … select`), and optional follow-up statements that run on the filled
+/// table (`{{ this }}`), such as the de-duplication delete of `stg_events`. The model does not
+/// say how its table is made: `statements(for:engine:scope:parts:)` decides that per database
+/// engine and per scope, so one model text serves a full PostgreSQL build, a Citus build and
+/// an incremental build.
+///
+/// A file whose first statement is anything else (`create table …; insert …`) is a script
+/// model and runs as written on PostgreSQL, as models did before the header existed.
+public enum Materialization {
+    /// The database the build runs on.
+    public enum Engine: String, Sendable, CaseIterable {
+        /// A single PostgreSQL server.
+        case postgres
+        /// A Citus cluster (distributed PostgreSQL).
+        case citus
+    }
+
+    /// Which rows the build (re)makes.
+    public enum Scope: Sendable, Equatable {
+        /// The whole table, from scratch.
+        case full
+        /// Only the rows of the sessions listed in the named table (schema-qualified and
+        /// quoted, one `session_id text` column), replacing those sessions' rows.
+        case sessions(String)
+    }
+
+    /// One statement reckon runs for a model.
+    public struct Step: Sendable, Equatable {
+        /// The SQL, without a terminating semicolon.
+        public let text: String
+        /// The model file's line the statement comes from (for messages).
+        public let line: Int
+        /// Whether the builder may run it as `--jobs` disjoint parts (it carries the markers of
+        /// `{{ shard() }}`); a statement that does not is run once, whatever its text holds.
+        public let runsInParts: Bool
+
+        /// A step; `runsInParts` only for an `insert … select` whose SELECT has `{{ shard() }}`.
+        public init(text: String, line: Int, runsInParts: Bool = false) {
+            self.text = text
+            self.line = line
+            self.runsInParts = runsInParts
+        }
+    }
+
+    /// A query model's parts, in file order.
+    public struct Query: Sendable, Equatable {
+        /// Leading `set …` statements: planner hints for the SELECT (reset after the model).
+        public let settings: [StatementSplitter.Statement]
+        /// The SELECT that gives the model's rows; its output columns are the table's.
+        public let select: StatementSplitter.Statement
+        /// Statements after the SELECT, run on the filled table before keys and indexes.
+        public let followUps: [StatementSplitter.Statement]
+
+        /// Reads `statements` as a query model; nil when they are a script.
+        public init?(_ statements: [StatementSplitter.Statement]) {
+            var settings: [StatementSplitter.Statement] = []
+            var index = statements.startIndex
+            while index < statements.endIndex, Materialization.leadingWord(of: statements[index].text) == "set" {
+                settings.append(statements[index])
+                index += 1
+            }
+            guard index < statements.endIndex, ["select", "with", "("].contains(Materialization.leadingWord(of: statements[index].text))
+            else { return nil }
+            self.settings = settings
+            self.select = statements[index]
+            self.followUps = Array(statements[(index + 1)...])
+        }
+    }
+
+    /// The statements that build `model`'s table on `engine` for `scope`.
+    ///
+    /// `parts` is the number of connections a PostgreSQL build may use for one statement:
+    /// above 1, a SELECT holding `{{ shard() }}` is materialized as `create table … as …
+    /// with no data` plus an `insert … select` the builder runs as `parts` hash-bucket parts
+    /// side by side; otherwise as one `create table … as select`, which PostgreSQL may run
+    /// with parallel workers. Intermediate models are `unlogged`, published ones logged.
+    /// Then the follow-up statements, the primary key and `reckon.not_null` columns (one
+    /// `alter table`), one index per `reckon.indexes` column, and `analyze`.
+    public static func statements(for model: RenderedModel, engine: Engine, scope: Scope, parts: Int = 1) throws -> [Step] {
+        switch (engine, scope) {
+        case (.postgres, .full):
+            guard let query = model.query else {
+                return model.statements.map { Step(text: $0.text, line: $0.line, runsInParts: ShardMarker.isSharded($0.text)) }
+            }
+            return postgresFull(model, query: query, parts: parts)
+        case (.postgres, .sessions):
+            // Incremental builds (docs/incremental.md): the renderer already restricted the
+            // model's inputs to the listed sessions and their days (`BuildScope`), and the
+            // table is the delta schema's; the delta is materialized as a full build of those
+            // rows, then applied to the published marts by `IncrementalBuild.apply`.
+            guard let query = model.query else {
+                return model.statements.map { Step(text: $0.text, line: $0.line, runsInParts: ShardMarker.isSharded($0.text)) }
+            }
+            return postgresFull(model, query: query, parts: parts)
+        case (.citus, _):
+            // Extension point (Citus): create, distribute by `model.model.header.distribution`,
+            // then one `insert … select` that Citus pushes down shard by shard.
+            throw MaterializationError(model: model.model, engine: engine, scope: scope)
+        }
+    }
+
+    /// `create [unlogged] table … as select` (or `… with no data` + a sharded insert), the
+    /// follow-ups, keys, indexes and `analyze`.
+    static func postgresFull(_ model: RenderedModel, query: Query, parts: Int) -> [Step] {
+        let header = model.model.header
+        let table = model.table
+        let create = header.isPublished ? "create table" : "create unlogged table"
+        var steps = query.settings.map { Step(text: $0.text, line: $0.line) }
+        // The model's leading comments (header, notes) stay in the model file.
+        let select = StatementSplitter.Statement(text: withoutLeadingComments(query.select.text), line: query.select.line)
+        if parts > 1, ShardMarker.isSharded(select.text) {
+            steps.append(Step(text: "\(create) \(table) as\n\(select.text)\nwith no data", line: select.line))
+            steps.append(Step(text: "insert into \(table)\n\(select.text)", line: select.line, runsInParts: true))
+        } else {
+            steps.append(Step(text: "\(create) \(table) as\n\(select.text)", line: select.line))
+        }
+        // A follow-up with `{{ shard() }}` (the de-duplication delete) runs in parts too.
+        steps += query.followUps.map { Step(text: $0.text, line: $0.line, runsInParts: parts > 1 && ShardMarker.isSharded($0.text)) }
+        var constraints: [String] = []
+        if !header.primaryKey.isEmpty {
+            constraints.append("add primary key (\(header.primaryKey.map(SQL.identifier).joined(separator: ", ")))")
+        }
+        constraints += header.notNull.map { "alter column \(SQL.identifier($0)) set not null" }
+        let line = select.line
+        if !constraints.isEmpty {
+            steps.append(Step(text: "alter table \(table)\n  " + constraints.joined(separator: ",\n  "), line: line))
+        }
+        steps += header.indexes.map { Step(text: "create index on \(table) (\(SQL.identifier($0)))", line: line) }
+        steps.append(Step(text: "analyze \(table)", line: line))
+        return steps
+    }
+
+    /// The first keyword of a statement, lower-cased, after leading comments and spaces.
+    static func leadingWord(of statement: String) -> String {
+        let text = withoutLeadingComments(statement)
+        if text.hasPrefix("(") { return "(" }
+        return text.prefix { $0.isLetter || $0 == "_" }.lowercased()
+    }
+
+    /// The statement from its first token on: leading `--` and `/* */` comments and spaces removed.
+    static func withoutLeadingComments(_ statement: String) -> String {
+        var text = Substring(statement)
+        while true {
+            text = text.drop { $0.isWhitespace }
+            if text.hasPrefix("--") {
+                text = text.drop { $0 != "\n" }
+            } else if text.hasPrefix("/*"), let end = text.range(of: "*/") {
+                text = text[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        return String(text)
+    }
+}
+
+/// A model cannot be materialized on this engine and scope (yet).
+public struct MaterializationError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The model's name.
+    public let model: String
+    /// Its file.
+    public let path: String
+    /// What is not supported.
+    public let message: String
+
+    /// An error for `model` on `engine` with `scope`.
+    init(model: ModelProject.Model, engine: Materialization.Engine, scope: Materialization.Scope) {
+        self.model = model.name
+        self.path = model.path
+        let what: String
+        switch scope {
+        case .full: what = "a full build"
+        case .sessions: what = "an incremental build"
+        }
+        self.message = "reckon cannot yet materialize model \(model.name) for \(what) on \(engine.rawValue)"
+    }
+
+    /// One sentence naming the model, its file and the unsupported combination.
+    public var description: String { "\(path): \(message)" }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import ModelBuild
+import PostgresClient
+import ReckonCore
+import SampleData
+import TestSupport
+import Testing
+
+/// Models are a header plus a SELECT; reckon decides how each becomes a table.
+@Suite struct MaterializationTests {
+    func rendered(_ sql: String, name: String) throws -> RenderedModel {
+        let model = try ModelProject.Model(name: name, path: "models/01_\(name).sql", sql: sql)
+        let renderer = TemplateRenderer(configuration: Configuration(), buildSchema: "s", modelNames: [name])
+        return RenderedModel(
+            model: model, table: SQL.qualified(schema: "s", name: name),
+            statements: StatementSplitter.split(try renderer.render(sql, file: model.path, model: name)))
+    }
+
+    @Test func anIntermediateSelectBecomesAnUnloggedCreateTableAsThenKeysIndexesAndAnalyze() throws {
+        let model = try rendered(
+            """
+            -- reckon.grain: session_id
+            -- reckon.primary_key: session_id
+            -- reckon.not_null: n
+            -- reckon.indexes: n
+            set enable_memoize = off;
+            select id as session_id, 1 as n from t;
+            delete from {{ this }} where n = 2;
+            """, name: "int_x")
+        let steps = try Materialization.statements(for: model, engine: .postgres, scope: .full)
+        #expect(steps.count == 6)
+        #expect(steps[0].text.hasSuffix("\nset enable_memoize = off"))
+        #expect(
+            steps.dropFirst().map(\.text) == [
+                "create unlogged table \"s\".\"int_x\" as\nselect id as session_id, 1 as n from t",
+                "delete from \"s\".\"int_x\" where n = 2",
+                "alter table \"s\".\"int_x\"\n  add primary key (\"session_id\"),\n  alter column \"n\" set not null",
+                "create index on \"s\".\"int_x\" (\"n\")",
+                "analyze \"s\".\"int_x\"",
+            ])
+        #expect(steps.map(\.line) == [5, 6, 7, 6, 6, 6])
+        #expect(steps.allSatisfy { !$0.runsInParts })
+    }
+
+    @Test func aPublishedModelIsALoggedTable() throws {
+        let steps = try Materialization.statements(for: try rendered("select 1 as x", name: "mart_x"), engine: .postgres, scope: .full)
+        #expect(steps.map(\.text) == ["create table \"s\".\"mart_x\" as\nselect 1 as x", "analyze \"s\".\"mart_x\""])
+    }
+
+    @Test func aShardedSelectRunsInPartsOnlyWhenTheBuildHasParts() throws {
+        let model = try rendered(
+            "with e as (select 'a' as session_id) select session_id from e where {{ shard('session_id') }}", name: "int_e")
+        let whole = try Materialization.statements(for: model, engine: .postgres, scope: .full, parts: 1)
+        #expect(whole.count == 2 && whole[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nwith e as"))
+        #expect(!whole[0].runsInParts)
+        let parts = try Materialization.statements(for: model, engine: .postgres, scope: .full, parts: 2)
+        #expect(parts.count == 3)
+        #expect(parts[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nwith e as") && parts[0].text.hasSuffix("\nwith no data"))
+        #expect(!parts[0].runsInParts)
+        #expect(parts[1].text.hasPrefix("insert into \"s\".\"int_e\"\nwith e as") && parts[1].runsInParts)
+    }
+
+    /// The delta of an incremental build is its (input-restricted) model materialized whole.
+    @Test func aSessionsScopeMaterializesTheRestrictedSelectAsAFullBuildDoes() throws {
+        let model = try rendered("-- reckon.grain: session_id\nselect 'a'::text as session_id", name: "int_x")
+        #expect(
+            try Materialization.statements(for: model, engine: .postgres, scope: .sessions("\"s\".\"affected\""))
+                == Materialization.statements(for: model, engine: .postgres, scope: .full))
+    }
+
+    @Test func aScriptModelRunsAsWritten() throws {
+        let model = try rendered("create table {{ this }} (x int);\ninsert into {{ this }} select 1;\n", name: "mart_old")
+        let steps = try Materialization.statements(for: model, engine: .postgres, scope: .full)
+        #expect(steps.map(\.text) == ["create table \"s\".\"mart_old\" (x int)", "insert into \"s\".\"mart_old\" select 1"])
+        #expect(model.query == nil)
+    }
+
+    @Test(arguments: [
+        (Materialization.Engine.citus, Materialization.Scope.full, "a full build on citus")
+    ])
+    func enginesAndScopesNotYetWrittenSaySo(engine: Materialization.Engine, scope: Materialization.Scope, message: String) throws {
+        let model = try rendered("select 1 as x", name: "int_x")
+        #expect {
+            _ = try Materialization.statements(for: model, engine: engine, scope: scope)
+        } throws: { error in
+            "\(error)" == "models/01_int_x.sql: reckon cannot yet materialize model int_x for \(message)"
+        }
+    }
+
+    /// The published tables have exactly the columns, types and `not null`s docs/mart.md lists,
+    /// in its order (the types come from the models' SELECTs).
+    @Test func publishedMartsHaveTheColumnsAndTypesOfMartMD() throws {
+        let url = try TestDatabase.create(prefix: "types")
+        defer { TestDatabase.drop(url) }
+        _ = try SampleDataGenerator(sessions: 300, seed: 5).generate(connect: { try Connection.connect(url) }, progress: { _ in })
+        let connection = try Connection.connect(url)
+        let project = try ModelProject.load(directory: TestDatabase.repositoryRoot.appendingPathComponent("models").path)
+        let builder = ModelBuilder(
+            connection: connection, configuration: Configuration(), project: project, targetSchema: "analytics",
+            connectionString: url, parallelism: 2)
+        _ = try builder.build(progress: { _ in })
+        try builder.publish()
+
+        let document = try String(
+            contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("docs/mart.md"), encoding: .utf8)
+        // The two column tables: `| `name` | type[, not null] | …`, the attribution mart's first.
+        var tables: [[String]] = []
+        var inTable = false
+        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("| column | type |") {
+                tables.append([])
+                inTable = true
+            } else if inTable, let match = line.wholeMatch(of: /\| `([a-z_]+)` \| ([a-z\[\]]+)(, not null)? \|.*/) {
+                tables[tables.count - 1].append("\(match.1) \(match.2)\(match.3 == nil ? "" : " not null")")
+            } else if !line.hasPrefix("|") {
+                inTable = false
+            }
+        }
+        #expect(tables.count == 2)
+        for (table, documented) in zip(["mart_marketing_attribution", "mart_campaign_daily"], tables) {
+            let actual = try connection.execute(
+                """
+                select a.attname || ' ' || replace(replace(replace(replace(format_type(a.atttypid, a.atttypmod),
+                         'timestamp with time zone', 'timestamptz'), 'integer', 'int'), 'text[]', 'text[]'), 'character varying', 'text')
+                       || case when a.attnotnull then ' not null' else '' end
+                from pg_attribute a
+                where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
+                order by a.attnum
+                """, name: "columns", ["analytics." + table]
+            ).rows.map { $0[0] ?? "" }
+            #expect(actual == documented, "\(table)")
+            let persistence = try connection.execute(
+                "select relpersistence from pg_class where oid = $1::regclass", name: "logged", ["analytics." + table])
+            #expect(persistence.rows.first?[0] == "p", "\(table) is not a logged table")
+        }
+    }
+}
