@@ -87,7 +87,9 @@ public struct IncrementalState: Sendable {
     /// Statements that snapshot the watermarks and dimension rows into `schema` (the build
     /// schema), run before any model reads the sources.
     public func captureStatements(into schema: String) -> [String] {
-        let watermarks = Self.watermarks.map { "\(SQL.literal($0.source)), (select max(\(SQL.identifier($0.column)))::text from \(source($0.source)))" }
+        let watermarks = Self.watermarks.map {
+            "\(SQL.literal($0.source)), (select max(\(SQL.identifier($0.column)))::text from \(source($0.source)))"
+        }
         return [
             "create table \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) as select jsonb_build_object(\(watermarks.joined(separator: ", "))) as watermarks",
             "create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)",

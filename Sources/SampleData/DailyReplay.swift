@@ -90,9 +90,10 @@ public struct DailyReplay: Sendable {
             throw SampleDataError(
                 description: "nothing is held back in \(futureSchema): run reckon generate with --until YYYY-MM-DD first")
         }
-        let day = try connection.execute(
-            "select (\(SQL.literal(current))::date + 1)::text", name: "replay: next day"
-        ).scalar(as: String.self) ?? current
+        let day =
+            try connection.execute(
+                "select (\(SQL.literal(current))::date + 1)::text", name: "replay: next day"
+            ).scalar(as: String.self) ?? current
         try connection.execute("begin", name: "replay: advance")
         do {
             for (table, arrival) in Self.arrivals {

@@ -82,13 +82,14 @@ import Testing
     }
 
     @Test func failingErrorCheckAppliesNothingAndTheNextRunCatchesUp() throws {
-        let failing = Self.passingCheck + """
+        let failing =
+            Self.passingCheck + """
 
-              - name: always_fails
-                kind: sql
-                sql: select 1 as failing
-                severity: error
-            """
+                  - name: always_fails
+                    kind: sql
+                    sql: select 1 as failing
+                    severity: error
+                """
         let replay = try Replay(prefix: "incgate", checks: failing)
         defer { replay.cleanUp() }
         #expect(try replay.run(["build", "--incremental"]).status == 0)
@@ -116,13 +117,14 @@ import Testing
     }
 
     @Test func sigtermDuringAnIncrementalRunLeavesTheMartsAndTheNextRunCatchesUp() throws {
-        let slow = Self.passingCheck + """
+        let slow =
+            Self.passingCheck + """
 
-              - name: slow_warn
-                kind: sql
-                sql: select 1 where pg_sleep(4) is null
-                severity: warn
-            """
+                  - name: slow_warn
+                    kind: sql
+                    sql: select 1 where pg_sleep(4) is null
+                    severity: warn
+                """
         let replay = try Replay(prefix: "incstop", checks: slow)
         defer { replay.cleanUp() }
         #expect(try replay.run(["build", "--incremental"]).status == 0)

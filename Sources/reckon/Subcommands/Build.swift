@@ -31,7 +31,9 @@ struct Build: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("verify"),
-        help: "After building: build a full copy into <target>__verify, compare every mart (md5 in key order), print the differing keys, exit 1 on a difference.")
+        help:
+            "After building: build a full copy into <target>__verify, compare every mart (md5 in key order), print the differing keys, exit 1 on a difference."
+    )
     var verify = false
 
     func validate() throws {

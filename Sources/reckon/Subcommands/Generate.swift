@@ -47,7 +47,9 @@ struct Generate: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("next-day"),
-        help: "Generate nothing: deliver the next held-back day (its rows, a refund of an old charge, a renamed campaign, a deleted ad, a restated statistics row).")
+        help:
+            "Generate nothing: deliver the next held-back day (its rows, a refund of an old charge, a renamed campaign, a deleted ad, a restated statistics row)."
+    )
     var nextDay = false
 
     func run() async throws {

@@ -9,7 +9,8 @@ import SampleData
 struct IncrementalOptions: ParsableArguments {
     @Flag(
         name: .customLong("incremental"),
-        help: "Rebuild only the affected sessions and days and apply them to the published marts (a full build when there is no state, the models or reckon's version changed)."
+        help:
+            "Rebuild only the affected sessions and days and apply them to the published marts (a full build when there is no state, the models or reckon's version changed)."
     )
     var incremental = false
 
