@@ -119,10 +119,6 @@ public struct AffectedSessions: Sendable {
             select 'new_sessions' as reason, s.id as session_id
             from \(source("funnelfox_sessions")) s where s.created_at > \(since("funnelfox_sessions"))
             union all
-            select 'recent_events', e.event_properties->>'ff_session_id'
-            from \(source("amplitude_events")) e
-            where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
-            union all
             select c.reason, c.session_id from subscription_changes c where c.session_id is not null
             union all
             select c.reason, s.id
@@ -171,6 +167,19 @@ public struct AffectedSessions: Sendable {
         return [
             ("changed dimension rows", changedDimensions),
             ("affected sessions by reason", reasons),
+            // The events of the lookback window through the event_time index: the planner
+            // underestimates how clustered they are and would scan every event.
+            ("read recent events by index", "set enable_seqscan = off"),
+            (
+                "affected sessions by recent events",
+                """
+                insert into \(table("affected_reasons"))
+                select distinct 'recent_events', e.event_properties->>'ff_session_id'
+                from \(source("amplitude_events")) e
+                where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+                """
+            ),
+            ("read recent events by index", "reset enable_seqscan"),
             (
                 "affected sessions",
                 "\(create) \(sessions) as select distinct session_id from \(table("affected_reasons")) where session_id is not null"

@@ -140,7 +140,9 @@ public struct SessionScope: Sendable {
             case ("source", "funnelfox_sessions"):
                 return "(select * from \(table) where id in \(sessionIds))"
             case ("source", "amplitude_events"):
-                return "(select * from \(table) where (event_properties->>'ff_session_id') in \(sessionIds))"
+                // `= any(array(…))`: a bitmap scan of the expression index, reading only the pages
+                // of the affected sessions' events (a semi-join would scan every event).
+                return "(select * from \(table) where (event_properties->>'ff_session_id') = any(array\(sessionIds)))"
             case ("ref", _) where !sessionModels.contains(name):
                 return "(select * from \(table) where session_id in \(sessionIds))"
             default:

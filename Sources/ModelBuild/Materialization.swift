@@ -116,10 +116,12 @@ public enum Materialization {
             // model's inputs to the listed sessions and their days (`BuildScope`), and the
             // table is the delta schema's; the delta is materialized as a full build of those
             // rows, then applied to the published marts by `IncrementalBuild.apply`.
+            // One part (the delta is small; parts would each repeat the index scans), and no
+            // secondary indexes (the published marts have theirs).
             guard let query = model.query else {
-                return model.statements.map { Step(text: $0.text, line: $0.line, runsInParts: ShardMarker.isSharded($0.text)) }
+                return model.statements.map { Step(text: $0.text, line: $0.line) }
             }
-            return postgresFull(model, query: query, parts: parts)
+            return postgresFull(model, query: query, parts: 1).filter { !$0.text.hasPrefix("create index") }
         case (.citus, _):
             // Extension point (Citus): create, distribute by `model.model.header.distribution`,
             // then one `insert … select` that Citus pushes down shard by shard.
