@@ -60,7 +60,8 @@ import Testing
         #expect(parts[1].text.hasPrefix("insert into \"s\".\"int_e\"\nwith e as") && parts[1].runsInParts)
     }
 
-    /// The delta of an incremental build is its (input-restricted) model materialized whole.
+    /// The delta of an incremental build is its (input-restricted) model materialized whole,
+    /// in one part and without secondary indexes.
     @Test func aSessionsScopeMaterializesTheRestrictedSelectAsAFullBuildDoes() throws {
         let model = try rendered("-- reckon.grain: session_id\nselect 'a'::text as session_id", name: "int_x")
         #expect(
