@@ -81,6 +81,22 @@ import Testing
         #expect(misuse.status == 2)
     }
 
+    @Test func doctorRecommendsTheMissingIncrementalIndexes() throws {
+        let replay = try Replay(prefix: "incdoc", checks: Self.passingCheck)
+        defer { replay.cleanUp() }
+        let clean = try replay.run(["doctor"])
+        #expect(clean.status == 0, "\(clean.standardError)")
+        #expect(!clean.standardOutput.contains("recommended"), "generate creates them")
+        try replay.monitor.execute("drop index raw.amplitude_events_ff_session_id", name: "drop index")
+        let advice = try replay.run(["doctor"])
+        #expect(advice.status == 0)
+        #expect(
+            advice.standardOutput.contains(
+                "recommended for --incremental (docs/incremental.md): create index on \"raw\".\"amplitude_events\" ((event_properties->>'ff_session_id'));"
+            ), "\(advice.standardOutput)")
+        #expect(!advice.standardOutput.contains("(event_time)"))
+    }
+
     @Test func failingErrorCheckAppliesNothingAndTheNextRunCatchesUp() throws {
         let failing =
             Self.passingCheck + """
