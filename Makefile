@@ -7,7 +7,7 @@ SEED ?= 42
 OUT ?= out
 RECKON = .build/release/reckon
 
-.PHONY: demo test lint build release bench deps test-deps clean db-stop update-goldens
+.PHONY: demo test lint build release bench bench-incremental deps test-deps clean db-stop update-goldens
 
 deps:
 	@scripts/install-deps.sh
@@ -50,6 +50,11 @@ update-goldens:
 ## and the pre-issue-14 model SQL (bench/baseline) through psql for comparison.
 bench: release
 	scripts/bench.sh
+
+## Incremental builds (docs/incremental.md): 1,000,000 sessions over 52 days, one new day,
+## `build --incremental` against a full build of the same data.
+bench-incremental: release
+	scripts/bench.sh incremental
 
 db-stop:
 	-$(RECKON) db stop
