@@ -226,7 +226,8 @@ public final class IncrementalBuild: @unchecked Sendable {
             _ = try? connection.execute("rollback", name: "apply rollback")
             if let error = error as? PostgresError, error.sqlState == "55P03" {
                 throw PublishLockError(
-                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds, blockers: [])
+                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
+                    blockers: fullBuilder().lockHolders())
             }
             throw error
         }

@@ -272,7 +272,7 @@ public final class ModelBuilder: @unchecked Sendable {
     }
 
     /// The other sessions holding locks on the published or staged marts, for a lock time-out.
-    private func lockHolders() -> [PublishLockError.Blocker] {
+    func lockHolders() -> [PublishLockError.Blocker] {
         let sql = """
             select distinct a.pid, coalesce(a.usename::text, ''), coalesce(a.state, ''), coalesce(a.query, '')
             from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
