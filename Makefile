@@ -7,7 +7,7 @@ SEED ?= 42
 OUT ?= out
 RECKON = .build/release/reckon
 
-.PHONY: demo test lint build release bench deps test-deps clean db-stop update-goldens
+.PHONY: demo test lint build release bench bench-incremental deps test-deps clean db-stop update-goldens
 
 deps:
 	@scripts/install-deps.sh
@@ -61,6 +61,10 @@ test-citus: test-deps
 ## plan method Citus chose for each insert. SESSIONS=200000 by default; SESSIONS="200000 1000000".
 bench-citus: release
 	scripts/bench-citus.sh
+## Incremental builds (docs/incremental.md): 1,000,000 sessions over 52 days, one new day,
+## `build --incremental` against a full build of the same data.
+bench-incremental: release
+	scripts/bench.sh incremental
 
 db-stop:
 	-$(RECKON) db stop

@@ -23,6 +23,7 @@ measure() { # name, command… — prints wall seconds and peak RSS of the comma
 }
 $reckon db start
 conninfo=$($reckon db url)
+# `scripts/bench.sh incremental` measures only the incremental build (see its block below).
 # `scripts/bench.sh checks` (or `diff`) re-measures only the checks (or the diff) on the data
 # already there; `scripts/bench.sh build` runs only generate, the builds and the baseline.
 if [ -z "${1:-}" ] || [ "$1" = build ]; then
@@ -107,5 +108,33 @@ fi
 if [ -z "${1:-}" ] || [ "$1" = investigate ]; then
 # Investigation (issue 11): why the match rate of one day differs from the 7 days before.
 measure "investigate match-rate" $reckon investigate match-rate --date 2026-10-20 --json "$out/investigate.json" >/dev/null
+fi
+# Incremental builds (issue 15; only with `scripts/bench.sh incremental`): HISTORY_SESSIONS
+# sessions (default 1,000,000) spread over DAYS days (default 52) of history, then one new
+# day arrives; `build --incremental` against a full build of the same data, and their md5.
+if [ "${1:-}" = incremental ]; then
+days=${DAYS:-52}
+history=${HISTORY_SESSIONS:-1000000}
+total=$(( history * 90 / days ))   # the generator spreads its sessions over 90 days
+cutoff=$(date -u -d "2026-08-03 + $((days - 1)) days" +%F)
+measure "generate $total until $cutoff" $reckon generate --sessions "$total" --seed 1 --until "$cutoff"
+echo "history: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions, $(psql "$conninfo" -X -At -c "select count(*) from raw.amplitude_events") events up to $cutoff" | tee -a "$out/summary.txt"
+measure "first build --incremental" $reckon build --incremental --jobs 2
+$reckon generate --next-day
+echo "new day: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions in all" | tee -a "$out/summary.txt"
+$reckon build --incremental --dry-run > "$out/incremental-dry-run.txt"
+head -1 "$out/incremental-dry-run.txt" | tee -a "$out/summary.txt"
+measure "build --incremental (1 day)" $reckon build --incremental --jobs 2
+measure "build (full, same data)" $reckon build --jobs 2 --target-schema bench_full
+read -r incremental_wall _ < "$out/build --incremental (1 day).time"
+read -r full_wall _ < "$out/build (full, same data).time"
+printf 'incremental / full: %.3f\n' "$(echo "$incremental_wall / $full_wall" | bc -l)" | tee -a "$out/summary.txt"
+for mart in "mart_marketing_attribution session_id" "mart_campaign_daily date,facebook_campaign_id"; do
+  read -r table key <<< "$mart"
+  a=$(psql "$conninfo" -X -At -c "select md5(string_agg(md5(t::text), '' order by $key)) from analytics.$table t")
+  b=$(psql "$conninfo" -X -At -c "select md5(string_agg(md5(t::text), '' order by $key)) from bench_full.$table t")
+  echo "md5 $table: incremental $a full $b ($([ "$a" = "$b" ] && echo same || echo DIFFERENT))" | tee -a "$out/summary.txt"
+done
+grep -E '^ *(stg_|int_|mart_|affected|changed|prepare|incremental)' "$out/build --incremental (1 day).log" > "$out/incremental-steps.txt" || true
 fi
 if [ "${KEEP_CLUSTER:-0}" != 1 ]; then $reckon db stop >/dev/null; fi

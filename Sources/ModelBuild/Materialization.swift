@@ -119,13 +119,21 @@ public enum Materialization {
             }
             return postgresFull(model, query: query, parts: parts)
         case (.postgres, .sessions):
-            // Extension point (incremental builds): replace only the listed sessions' rows.
-            throw MaterializationError(model: model.model, engine: engine, scope: scope)
+            // Incremental builds (docs/incremental.md): the renderer already restricted the
+            // model's inputs to the listed sessions and their days (`BuildScope`), and the
+            // table is the delta schema's; the delta is materialized as a full build of those
+            // rows, then applied to the published marts by `IncrementalBuild.apply`.
+            // One part (the delta is small; parts would each repeat the index scans), and no
+            // secondary indexes (the published marts have theirs).
+            guard let query = model.query else {
+                return model.statements.map { Step(text: $0.text, line: $0.line) }
+            }
+            return postgresFull(model, query: query, parts: 1).filter { !$0.text.hasPrefix("create index") }
         case (.citus, .full):
             return citusFull(model, sessionsSource: sessionsSource)
-        case (.citus, _):
-            // Extension point (Citus): create, distribute by `model.model.header.distribution`,
-            // then one `insert … select` that Citus pushes down shard by shard.
+        case (.citus, .sessions):
+            // Not built: incremental builds on Citus (docs/citus.md). The delta would be
+            // created distributed like the full build's table, then applied the same way.
             throw MaterializationError(model: model.model, engine: engine, scope: scope)
         }
     }

@@ -30,6 +30,14 @@ public final class ModelBuilder: @unchecked Sendable {
     private var holdsLock = false
     private let connectionString: String?
     private let parallelism: Int
+    /// What the build computes; an incremental build builds a session scope into its delta
+    /// schema (docs/incremental.md).
+    public var scope: BuildScope = .full
+    /// The incremental state the build snapshots before reading the sources and the publish
+    /// records in its transaction, so that the next `--incremental` build starts from here.
+    public var incrementalState: IncrementalState?
+    /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
+    public var buildSchema: String { scope.buildSchema ?? stagingSchema }
 
     /// Creates a builder on `connection`, which it uses for the whole build and publish.
     ///
@@ -109,10 +117,18 @@ public final class ModelBuilder: @unchecked Sendable {
         try recorder.run("prepare staging schema", on: connection) {
             try connection.executeScript(
                 """
-                drop schema if exists \(SQL.identifier(stagingSchema)) cascade;
-                create schema \(SQL.identifier(stagingSchema));
+                drop schema if exists \(SQL.identifier(buildSchema)) cascade;
+                create schema \(SQL.identifier(buildSchema));
                 """, name: "prepare staging schema")
             return 0
+        }
+        if let incrementalState {
+            try recorder.run("incremental state snapshot", on: connection) {
+                for statement in incrementalState.captureStatements(into: buildSchema) {
+                    try connection.execute(statement, name: "incremental state snapshot")
+                }
+                return 0
+            }
         }
         // The functions schema is shared by every target: builds of different targets take
         // turns re-creating it (concurrent `create or replace function` of the same function
@@ -220,15 +236,17 @@ public final class ModelBuilder: @unchecked Sendable {
     }
 
     /// Renders `functions.sql` and every model's materialization for this build's staging
-    /// schema; a template error stops here, before any SQL runs.
+    /// schema (or, in an incremental build, its delta schema); a template error stops here,
+    /// before any SQL runs.
     public func renderProject(engine: DatabaseEngine = .postgres) throws -> (
         functions: String?, models: [(ModelProject.Model, [Materialization.Step])]
     ) {
         let parts = connectionString != nil && parallelism > 1 && engine == .postgres ? parallelism : 1
-        return try ModelPlan(
+        var plan = ModelPlan(
             configuration: configuration, project: project, targetSchema: targetSchema, engine: Materialization.Engine(engine),
-            parts: parts
-        ).render()
+            scope: scope.materializationScope, parts: parts)
+        plan.buildScope = scope
+        return try plan.render()
     }
 
     /// The published models (tables named `mart_*`).
@@ -255,6 +273,10 @@ public final class ModelBuilder: @unchecked Sendable {
             statements.append(
                 "alter table \(SQL.qualified(schema: stagingSchema, name: name)) set schema \(SQL.identifier(targetSchema))")
         }
+        if let incrementalState {
+            statements += incrementalState.recordStatements(
+                from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full")
+        }
         do {
             try connection.execute("begin", name: "publish")
             for statement in statements {
@@ -275,7 +297,7 @@ public final class ModelBuilder: @unchecked Sendable {
     }
 
     /// The other sessions holding locks on the published or staged marts, for a lock time-out.
-    private func lockHolders() -> [PublishLockError.Blocker] {
+    func lockHolders() -> [PublishLockError.Blocker] {
         let sql = """
             select distinct a.pid, coalesce(a.usename::text, ''), coalesce(a.state, ''), coalesce(a.query, '')
             from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
@@ -294,6 +316,9 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Drops the staging schema (after a failed build or failed checks).
     public func discardStaging() {
         _ = try? connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+        if let delta = scope.buildSchema {
+            _ = try? connection.execute("drop schema if exists \(SQL.identifier(delta)) cascade", name: "drop delta")
+        }
     }
 }
 
@@ -384,6 +409,9 @@ public struct ModelPlan: Sendable {
     public let targetSchema: String
     /// The schema models are built into.
     public var stagingSchema: String { targetSchema + "__staging" }
+    /// How the build restricts its inputs and where it builds (an incremental build renders
+    /// some `ref`s and `source`s restricted and builds into its delta schema).
+    public var buildScope: BuildScope = .full
 
     /// The database engine the statements are for.
     public let engine: Materialization.Engine
@@ -407,15 +435,18 @@ public struct ModelPlan: Sendable {
 
     /// Renders `functions.sql` and each model's placeholders, split into statements.
     public func renderModels() throws -> (functions: String?, models: [RenderedModel]) {
-        let renderer = TemplateRenderer(
-            configuration: configuration, buildSchema: stagingSchema, modelNames: Set(project.models.map(\.name)))
+        let schema = buildScope.buildSchema ?? stagingSchema
+        var renderer = TemplateRenderer(
+            configuration: configuration, buildSchema: schema, modelNames: Set(project.models.map(\.name)))
+        renderer.scope = buildScope
         let functionsSQL = try project.functionsSQL.map {
             try renderer.render($0, file: project.directory + "/functions.sql", model: nil)
         }
         let rendered = try project.models.map { model in
             RenderedModel(
-                model: model, table: SQL.qualified(schema: stagingSchema, name: model.name),
-                statements: StatementSplitter.split(try renderer.render(model.sql, file: model.path, model: model.name)))
+                model: model, table: SQL.qualified(schema: schema, name: model.name),
+                statements: StatementSplitter.split(
+                    try renderer.render(buildScope.preparing(model.sql, model: model.name), file: model.path, model: model.name)))
         }
         return (functionsSQL, rendered)
     }

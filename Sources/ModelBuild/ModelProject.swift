@@ -121,6 +121,8 @@ public struct TemplateRenderer: Sendable {
     public let buildSchema: String
     /// Names of the project's models, for `ref` validation.
     public let modelNames: Set<String>
+    /// An incremental build restricts some `ref`s and `source`s (docs/incremental.md).
+    public var scope: BuildScope = .full
 
     /// Creates a renderer.
     public init(configuration: Configuration, buildSchema: String, modelNames: Set<String>) {
@@ -156,14 +158,16 @@ public struct TemplateRenderer: Sendable {
             guard modelNames.contains(value) else {
                 throw Template.Unresolvable("ref('\(value)') names no model")
             }
-            return SQL.qualified(schema: buildSchema, name: value)
+            let table = SQL.qualified(schema: buildSchema, name: value)
+            return scope.relation(function: "ref", name: value, model: model, table: table) ?? table
         case "source":
             guard Configuration.logicalSources.contains(value) else {
                 throw Template.Unresolvable(
                     "source('\(value)') is not a logical source; valid: \(Configuration.logicalSources.joined(separator: ", "))")
             }
             let table = configuration.sourceTable(value)
-            return SQL.qualified(schema: table.schema, name: table.table)
+            let qualified = SQL.qualified(schema: table.schema, name: table.table)
+            return scope.relation(function: "source", name: value, model: model, table: qualified) ?? qualified
         case "shard":
             // A predicate the planner folds to true in a plain build (`1 = 1 or …`), so that
             // it does not distort row estimates; the builder rewrites its marked numbers to run

@@ -45,6 +45,11 @@ public struct Configuration: Sendable, Equatable {
     public var checkConcurrency = 2
     /// How long the publish transaction waits for readers' locks on the marts, in seconds.
     public var publishLockTimeoutSeconds = 30
+    /// `incremental.lookback_days`: how far before the last build's watermarks an incremental
+    /// build looks for new sessions, events and payments (rows arriving later need `--full`).
+    public var incrementalLookbackDays = 3
+    /// The valid range of `incremental.lookback_days`.
+    public static let lookbackDaysRange = 0...365
     /// Default path of the JSON result, if any.
     public var jsonReportPath: String?
     /// Default path of the JUnit XML report, if any.
@@ -124,7 +129,7 @@ public struct Configuration: Sendable, Equatable {
             allowed: [
                 "connection", "target_schema", "functions_schema", "sources", "facebook", "paid_mediums",
                 "models_dir", "checks_dir", "build", "checks", "publish", "reports",
-                "email", "diff", "audit_schema", "engine",
+                "email", "diff", "audit_schema", "engine", "incremental",
             ])
         connection = try root.string("connection")
         targetSchema = try root.string("target_schema") ?? targetSchema
@@ -182,6 +187,11 @@ public struct Configuration: Sendable, Equatable {
             htmlReportPath = try object.string("html")
         }
         if let email = root["email"] { self.email = try EmailSettings.read(email) }
+        if let incremental = root["incremental"] {
+            let object = try incremental.object("incremental", allowed: ["lookback_days"])
+            incrementalLookbackDays =
+                try object.integer("lookback_days", in: Self.lookbackDaysRange) ?? incrementalLookbackDays
+        }
         if let diff = root["diff"] {
             try readDiff(diff)
         }

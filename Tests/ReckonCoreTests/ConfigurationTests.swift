@@ -121,6 +121,12 @@ import Testing
         #expect(Configuration().publishLockTimeoutSeconds == 30)
     }
 
+    @Test func incrementalLookbackDaysIsRead() throws {
+        #expect(Configuration().incrementalLookbackDays == 3)
+        #expect(try load("incremental:\n  lookback_days: 7\n").incrementalLookbackDays == 7)
+        #expect(try loadError("incremental:\n  lookback_days: 400\n").message.contains("between 0 and 365"))
+    }
+
     @Test(arguments: [
         ("checks:\n  sample_rows: -1\n", 2, 16, "between 0 and 10000"),
         ("checks:\n  sample_rows: 10001\n", 2, 16, "between 0 and 10000"),

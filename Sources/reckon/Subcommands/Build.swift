@@ -22,7 +22,26 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only), 1 to 64.")
     var jobs = 2
 
-    func validate() throws { try validateJobs(jobs) }
+    @OptionGroup var incremental: IncrementalOptions
+
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "With --incremental: print how many sessions and days each reason selects and the SQL that lists them; change nothing.")
+    var dryRun = false
+
+    @Flag(
+        name: .customLong("verify"),
+        help:
+            "After building: build a full copy into <target>__verify, compare every mart (md5 in key order), print the differing keys, exit 1 on a difference."
+    )
+    var verify = false
+
+    func validate() throws {
+        try validateJobs(jobs)
+        if (dryRun || incremental.full) && !incremental.incremental {
+            throw ValidationError("--dry-run and --full go with --incremental")
+        }
+    }
 
     func run() async throws {
         await runReporting {
@@ -30,24 +49,33 @@ struct Build: AsyncParsableCommand {
             let project = try ModelProject.load(directory: configuration.modelsDirectory)
             let connectionString = try resolveConnectionString(configuration)
             let connection = try Connection.connect(connectionString)
-            let builder = ModelBuilder(
-                connection: connection, configuration: configuration, project: project,
-                targetSchema: targetSchema ?? configuration.targetSchema, connectionString: connectionString,
-                parallelism: jobs)
-            try builder.lock(onWait: Output.info)
+            let target = targetSchema ?? configuration.targetSchema
+            if dryRun {
+                return try IncrementalCommands.dryRun(
+                    connection: connection, configuration: configuration, project: project, targetSchema: target)
+            }
+            let plan = try BuildPlan.make(
+                options: incremental, connection: connection, configuration: configuration, project: project,
+                targetSchema: target, connectionString: connectionString, jobs: jobs)
+            let builder = plan.builder
             defer { builder.unlock() }
             let start = Date()
-            let steps = try builder.build(progress: BuildProgress.print)
+            let steps = try plan.build()
             do {
-                try builder.publish()
+                try plan.publish()
             } catch {
-                builder.discardStaging()
+                plan.discard()
                 throw error
             }
             Output.info(
                 "published \(builder.publishedModels.joined(separator: ", ")) to \(builder.targetSchema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
             )
             Output.info(BuildProgress.slowest(steps))
+            if verify {
+                return try IncrementalCommands.verify(
+                    connection: connection, configuration: configuration, project: project, targetSchema: target,
+                    connectionString: connectionString, jobs: jobs)
+            }
             return 0
         }
     }

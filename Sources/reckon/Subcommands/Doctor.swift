@@ -31,6 +31,9 @@ struct Doctor: AsyncParsableCommand {
                     for source in layout.sources { print("  \(source)") }
                     for warning in layout.warnings { print("warning: \(warning)") }
                 }
+                for statement in try IncrementalIndexAdvice.missing(configuration: configuration, connection: connection) {
+                    print("recommended for --incremental (docs/incremental.md): \(statement);")
+                }
                 return 0
             }
             throw SourceContractError(problems: problems)

@@ -38,6 +38,20 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .customLong("source-schema"), help: "Schema to create the raw tables in (default: sources.schema).")
     var sourceSchema: String?
 
+    @Option(
+        name: .customLong("until"),
+        help: ArgumentHelp(
+            "Keep only the rows that had arrived by the end of this UTC day; hold the rest back in <schema>__future for --next-day.",
+            valueName: "YYYY-MM-DD"))
+    var until: String?
+
+    @Flag(
+        name: .customLong("next-day"),
+        help:
+            "Generate nothing: deliver the next held-back day (its rows, a refund of an old charge, a renamed campaign, a deleted ad, a restated statistics row)."
+    )
+    var nextDay = false
+
     func run() async throws {
         await runReporting {
             let configuration = try common.loadConfiguration()
@@ -53,6 +67,11 @@ struct Generate: AsyncParsableCommand {
                     message:
                         "reckon generate writes <schema>.<logical name> tables; sources.tables maps some sources elsewhere, so pass --source-schema explicitly",
                     exitCode: ReckonExitCode.badInput)
+            }
+            if nextDay {
+                let day = try DailyReplayCommand.advance(connectionString: connectionString, schema: schema)
+                Output.info("delivered \(day) into schema \(schema)")
+                return 0
             }
             let generator = SampleDataGenerator(sessions: sessions, seed: seed, rawSchema: schema)
             let start = Date()
@@ -76,6 +95,7 @@ struct Generate: AsyncParsableCommand {
                     }
                 }
             }
+            try DailyReplayCommand.finish(connectionString: connectionString, schema: schema, until: until)
             let total = loads.reduce(0) { $0 + $1.rows }
             Output.info(
                 "generated \(total) rows in \(loads.count) tables of schema \(schema) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s (seed \(seed), \(sessions) sessions)"

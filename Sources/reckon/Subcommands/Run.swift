@@ -32,7 +32,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("jobs"), help: "Models built side by side (independent models only), 1 to 64.")
     var jobs = 2
 
-    func validate() throws { try validateJobs(jobs) }
+    @OptionGroup var incremental: IncrementalOptions
+
+    func validate() throws {
+        try validateJobs(jobs)
+        if incremental.full && !incremental.incremental { throw ValidationError("--full goes with --incremental") }
+    }
 
     /// The schema the checks run in, for the JSON result of a run that ended with an error.
     func stagingSchema(_ configuration: Configuration) -> String { (targetSchema ?? configuration.targetSchema) + "__staging" }
@@ -46,13 +51,13 @@ struct Run: AsyncParsableCommand {
             let project = try ModelProject.load(directory: configuration.modelsDirectory)
             let conninfo = try resolveConnectionString(configuration)
             let connection = try Connection.connect(conninfo)
-            let builder = ModelBuilder(
-                connection: connection, configuration: configuration, project: project,
-                targetSchema: targetSchema ?? configuration.targetSchema, connectionString: conninfo, parallelism: jobs)
-            try builder.lock(onWait: Output.info)
+            let plan = try BuildPlan.make(
+                options: incremental, connection: connection, configuration: configuration, project: project,
+                targetSchema: targetSchema ?? configuration.targetSchema, connectionString: conninfo, jobs: jobs)
+            let builder = plan.builder
             defer { builder.unlock() }
             let start = Date()
-            let steps = try builder.build(progress: BuildProgress.print)
+            let steps = try plan.build()
             Output.info(BuildProgress.slowest(steps))
             Output.info("built into \(builder.stagingSchema); running \(counted(definitions.count, "check")) there")
             let results: [CheckResult]
@@ -61,7 +66,7 @@ struct Run: AsyncParsableCommand {
                     definitions, conninfo: conninfo, configuration: configuration, schema: builder.stagingSchema,
                     fuse: true)
             } catch {
-                builder.discardStaging()
+                plan.discard()
                 throw error
             }
             var result = RunResult(
@@ -74,7 +79,7 @@ struct Run: AsyncParsableCommand {
             // warn check must not let the run go on to publish.
             try CancellationRegistry.shared.checkInterrupted()
             if blocking.isEmpty {
-                try builder.publish()
+                try plan.publish()
                 result.published = true
             }
             // On failure the candidate stays in the staging schema, so the failing-row SQL of

@@ -1,0 +1,211 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// The set-based SQL that lists what an incremental build rebuilds: the affected sessions
+/// (with the reason each was selected for) and the affected days of the daily marts.
+///
+/// Every session whose mart row can differ from a full build's, given what changed since the
+/// last publish (docs/incremental.md, "Affected sessions"):
+/// - `new_sessions`: created after the sessions' watermark minus the lookback;
+/// - `recent_events`: with an event whose `event_time` is after the events' watermark minus
+///   the lookback;
+/// - `subscriptions`, `charges`, `refunds`, `balance_transactions`, `stripe_subscriptions`:
+///   tied, by the subscription's session or (without one) by every session of its profile,
+///   to a subscription, charge, refund or balance transaction created after its watermark
+///   minus the lookback, or to a Stripe subscription row that changed;
+/// - `facebook_ids`: published rows pointing at an ad, ad set or campaign row that was added,
+///   changed or deleted, or whose `ad_id` parameter names such an ad;
+/// - `facebook_names`: published rows whose `utm_campaign` / `utm_content` equals an old or
+///   new name of such a campaign / ad (the fallback tiers match on names);
+/// - `funnels`: published rows of a funnel row that changed.
+///
+/// Days: every day (in the ad account's time zone) of an affected session, the last 28 days
+/// of `facebook_ad_statistics` before its watermark (Facebook restates them), and every day
+/// a changed campaign appears on in the published daily mart or in the statistics.
+public struct AffectedSessions: Sendable {
+    /// The state's queries (sources, audit schema).
+    public let state: IncrementalState
+    /// The state of the last publish: its watermarks.
+    public let recorded: IncrementalState.Recorded
+    /// `incremental.lookback_days`.
+    public let lookbackDays: Int
+    /// The published per-session mart the dimension reasons read.
+    public let attributionMart: String
+    /// The published daily marts (keyed by `date`).
+    public let dailyMarts: [String]
+    /// Days of statistics Facebook may restate.
+    public static let restatementDays = 28
+
+    /// Creates the queries.
+    public init(
+        state: IncrementalState, recorded: IncrementalState.Recorded, lookbackDays: Int, attributionMart: String,
+        dailyMarts: [String]
+    ) {
+        self.state = state
+        self.recorded = recorded
+        self.lookbackDays = lookbackDays
+        self.attributionMart = attributionMart
+        self.dailyMarts = dailyMarts
+    }
+
+    private func source(_ name: String) -> String { state.source(name) }
+    private var tz: String { SQL.literal(state.configuration.adAccountTimeZone) }
+
+    /// `watermark - lookback` of a timestamp source, as an SQL expression.
+    func since(_ source: String) -> String {
+        let mark = (recorded.watermarks[source] ?? nil).map { SQL.literal($0) } ?? "null"
+        return "(coalesce(\(mark)::timestamptz, '-infinity') - interval '\(lookbackDays) days')"
+    }
+
+    /// The statements that create, in `schema`, `changed_dimensions`, `affected_reasons`,
+    /// `affected_sessions (session_id)`, `affected_day_reasons` and `affected_days (day)`.
+    /// `temporary` makes temporary tables (a dry run), `schema` is then ignored.
+    public func statements(into schema: String, temporary: Bool = false) -> [(name: String, sql: String)] {
+        let create = temporary ? "create temporary table" : "create table"
+        func table(_ name: String) -> String { temporary ? SQL.identifier(name) : SQL.qualified(schema: schema, name: name) }
+        let target = SQL.literal(state.targetSchema)
+        let changed = table("changed_dimensions")
+        let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
+        func changedIds(_ dimension: String) -> String {
+            "(select id from \(changed) where source = \(SQL.literal(dimension)))"
+        }
+        func changedNames(_ dimension: String) -> String {
+            "(select name_key from \(changed) where source = \(SQL.literal(dimension)) and name_key is not null)"
+        }
+        let statisticsMark = (recorded.watermarks["facebook_ad_statistics"] ?? nil).map { SQL.literal($0) } ?? "null"
+        let changedDimensions = """
+            \(create) \(changed) as
+            with current_rows as (
+            \(state.currentDimensionRows)
+            ),
+            recorded_rows as (
+              select source, id, name_key, row_md5 from \(state.audit("incremental_dimensions")) where target_schema = \(target)
+            )
+            (select * from current_rows except select * from recorded_rows)
+            union
+            (select * from recorded_rows except select * from current_rows)
+            """
+        let reasons = """
+            \(create) \(table("affected_reasons")) as
+            with psp_changes as (
+              select 'charges' as reason, p.subscription_id as psp_id
+              from \(source("stripe_payments")) p where p.created_at > \(since("stripe_payments"))
+              union all
+              select 'refunds', p.subscription_id
+              from \(source("stripe_refunds")) r join \(source("stripe_payments")) p on p.id = r.payment_id
+              where r.created_at > \(since("stripe_refunds"))
+              union all
+              select 'balance_transactions', p.subscription_id
+              from \(source("stripe_balance_transactions")) bt
+              join \(source("stripe_payments")) p on p.balance_transaction_id = bt.id
+              where bt.created_at > \(since("stripe_balance_transactions"))
+              union all
+              select 'balance_transactions', p.subscription_id
+              from \(source("stripe_balance_transactions")) bt
+              join \(source("stripe_refunds")) r on r.balance_transaction_id = bt.id
+              join \(source("stripe_payments")) p on p.id = r.payment_id
+              where bt.created_at > \(since("stripe_balance_transactions"))
+              union all
+              select 'stripe_subscriptions', id from \(changed) where source = 'stripe_subscriptions'
+            ),
+            subscription_changes as (
+              select 'subscriptions' as reason, s.session_id, s.profile_id
+              from \(source("funnelfox_subscriptions")) s where s.created_at > \(since("funnelfox_subscriptions"))
+              union all
+              select c.reason, s.session_id, s.profile_id
+              from \(source("funnelfox_subscriptions")) s join psp_changes c on c.psp_id = s.psp_id
+            )
+            select 'new_sessions' as reason, s.id as session_id
+            from \(source("funnelfox_sessions")) s where s.created_at > \(since("funnelfox_sessions"))
+            union all
+            select c.reason, c.session_id from subscription_changes c where c.session_id is not null
+            union all
+            select c.reason, s.id
+            from subscription_changes c join \(source("funnelfox_sessions")) s on s.profile_id = c.profile_id
+            where c.session_id is null
+            union all
+            select r.reason, m.session_id
+            from \(mart) m
+            cross join lateral (values
+              ('facebook_ids',
+               m.ad_id in \(changedIds("facebook_ads")) or m.facebook_ad_id in \(changedIds("facebook_ads"))
+               or m.facebook_adset_id in \(changedIds("facebook_adsets"))
+               or m.facebook_campaign_id in \(changedIds("facebook_campaigns"))),
+              ('facebook_names',
+               lower(trim(m.utm_campaign)) in \(changedNames("facebook_campaigns"))
+               or lower(trim(m.utm_content)) in \(changedNames("facebook_ads"))),
+              ('funnels', m.funnel_id in \(changedIds("funnelfox_funnels")))
+            ) r(reason, hit)
+            where r.hit and exists (select from \(changed) where source <> 'stripe_subscriptions')
+            """
+        let sessions = table("affected_sessions")
+        var days = """
+            \(create) \(table("affected_day_reasons")) as
+            select 'affected_sessions' as reason, (s.created_at at time zone \(tz))::date as day
+            from \(source("funnelfox_sessions")) s
+            where s.id in (select session_id from \(sessions)) and s.created_at is not null
+            union all
+            select 'affected_sessions', (m.session_timestamp at time zone \(tz))::date
+            from \(mart) m
+            where m.session_id in (select session_id from \(sessions)) and m.session_timestamp is not null
+            union all
+            select 'statistics', st.date from \(source("facebook_ad_statistics")) st
+            where st.date > coalesce(\(statisticsMark)::date, '-infinity'::date) - \(Self.restatementDays)
+            union all
+            select 'campaigns', st.date from \(source("facebook_ad_statistics")) st
+            where st.facebook_campaign_id in \(changedIds("facebook_campaigns"))
+            """
+        for daily in dailyMarts {
+            days += """
+
+                union all
+                select 'campaigns', d.date from \(SQL.qualified(schema: state.targetSchema, name: daily)) d
+                where d.facebook_campaign_id in \(changedIds("facebook_campaigns"))
+                """
+        }
+        return [
+            ("changed dimension rows", changedDimensions),
+            ("affected sessions by reason", reasons),
+            // The events of the lookback window through the event_time index: the planner
+            // underestimates how clustered they are and would scan every event.
+            ("read recent events by index", "set enable_seqscan = off"),
+            (
+                "affected sessions by recent events",
+                """
+                insert into \(table("affected_reasons"))
+                select distinct 'recent_events', e.event_properties->>'ff_session_id'
+                from \(source("amplitude_events")) e
+                where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+                """
+            ),
+            ("read recent events by index", "reset enable_seqscan"),
+            (
+                "affected sessions",
+                "\(create) \(sessions) as select distinct session_id from \(table("affected_reasons")) where session_id is not null"
+            ),
+            ("affected sessions key", "alter table \(sessions) add primary key (session_id)"),
+            ("analyze affected sessions", "analyze \(sessions)"),
+            ("affected days by reason", days),
+            (
+                "affected days",
+                "\(create) \(table("affected_days")) as select distinct day from \(table("affected_day_reasons")) where day is not null"
+            ),
+            ("affected days key", "alter table \(table("affected_days")) add primary key (day)"),
+            ("analyze affected days", "analyze \(table("affected_days"))"),
+        ]
+    }
+
+    /// Per reason, the sessions and days it selects (a session or day may have several reasons),
+    /// then the totals under `total`.
+    public static func countsSQL(in schema: String?) -> String {
+        func table(_ name: String) -> String { schema.map { SQL.qualified(schema: $0, name: name) } ?? SQL.identifier(name) }
+        return """
+            select 'sessions' as what, reason, count(distinct session_id) from \(table("affected_reasons")) group by reason
+            union all select 'sessions', 'total', count(*) from \(table("affected_sessions"))
+            union all select 'days', reason, count(distinct day) from \(table("affected_day_reasons")) group by reason
+            union all select 'days', 'total', count(*) from \(table("affected_days"))
+            order by 1 desc, 2
+            """
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// What a build computes: every row (`full`), or only the rows of the affected sessions and
+/// days (`sessions`, an incremental build; docs/incremental.md).
+public enum BuildScope: Sendable {
+    /// Every row, into `<target>__staging`.
+    case full
+    /// Only the affected sessions and days, into the scope's delta schema.
+    case sessions(SessionScope)
+
+    /// The scope the materialization makes the models' tables for.
+    var materializationScope: Materialization.Scope {
+        switch self {
+        case .full: return .full
+        case .sessions(let scope): return .sessions(scope.affectedSessions)
+        }
+    }
+
+    /// The schema the models are built into, when not `<target>__staging`.
+    var buildSchema: String? {
+        switch self {
+        case .full: return nil
+        case .sessions(let scope): return scope.deltaSchema
+        }
+    }
+
+    /// The model's SQL with an alias after each relation the scope restricts and the model
+    /// left without one (a restricted relation renders as a subquery, which needs one).
+    func preparing(_ sql: String, model: String) -> String {
+        switch self {
+        case .full: return sql
+        case .sessions(let scope): return scope.aliasingRestricted(sql, model: model)
+        }
+    }
+
+    /// What `{{ ref('name') }}` or `{{ source('name') }}` becomes in `model`, when the scope
+    /// restricts it; nil keeps the plain table.
+    func relation(function: String, name: String, model: String?, table: String) -> String? {
+        switch self {
+        case .full: return nil
+        case .sessions(let scope): return scope.relation(function: function, name: name, model: model, table: table)
+        }
+    }
+}
+
+/// An incremental build's scope: the same model text, with the inputs of each model
+/// restricted to the affected sessions or days.
+///
+/// - In a per-session model (`reckon.grain: session_id`): `source('funnelfox_sessions')`
+///   keeps the affected ids, `source('amplitude_events')` the events naming one of them
+///   (`event_properties->>'ff_session_id'`, an indexable expression), and a `ref` to a model
+///   of another grain (`int_subscription_sessions`) its rows of affected sessions. Refs to
+///   other per-session models need nothing: they were built for the affected sessions only.
+/// - In a published model of another grain (`mart_campaign_daily`, keyed by `date`): a `ref`
+///   to a published per-session mart reads the candidate (published rows of unaffected
+///   sessions plus the rebuilt ones) of the affected days, and
+///   `source('facebook_ad_statistics')` the rows of the affected days.
+public struct SessionScope: Sendable {
+    /// The schema the rebuilt rows are built into (`<target>__delta`).
+    public let deltaSchema: String
+    /// The schema of the published marts.
+    public let targetSchema: String
+    /// A table with a `session_id` column: the affected sessions.
+    public let affectedSessions: String
+    /// A table with a `day` column: the affected days of the daily marts.
+    public let affectedDays: String
+    /// The per-session models (`reckon.grain: session_id`).
+    public let sessionModels: Set<String>
+    /// The published models.
+    public let publishedModels: Set<String>
+    /// The ad account's time zone, which places a session on a day.
+    public let timeZone: String
+
+    /// Creates a scope.
+    public init(
+        deltaSchema: String, targetSchema: String, affectedSessions: String, affectedDays: String,
+        sessionModels: Set<String>, publishedModels: Set<String>, timeZone: String
+    ) {
+        self.deltaSchema = deltaSchema
+        self.targetSchema = targetSchema
+        self.affectedSessions = affectedSessions
+        self.affectedDays = affectedDays
+        self.sessionModels = sessionModels
+        self.publishedModels = publishedModels
+        self.timeZone = timeZone
+    }
+
+    var sessionIds: String { "(select session_id from \(affectedSessions))" }
+    var days: String { "(select day from \(affectedDays))" }
+
+    /// The candidate rows of a published per-session mart: the published rows of sessions
+    /// not affected, and the rebuilt rows.
+    public func candidate(of mart: String) -> String {
+        let published = SQL.qualified(schema: targetSchema, name: mart)
+        let delta = SQL.qualified(schema: deltaSchema, name: mart)
+        return "select p.* from \(published) p where not exists (select from \(affectedSessions) a where a.session_id = p.session_id)"
+            + " union all select d.* from \(delta) d"
+    }
+
+    /// The candidate rows of a published daily mart (keyed by `date`).
+    public func candidateDaily(of mart: String) -> String {
+        let published = SQL.qualified(schema: targetSchema, name: mart)
+        let delta = SQL.qualified(schema: deltaSchema, name: mart)
+        return "select p.* from \(published) p where not exists (select from \(affectedDays) a where a.day = p.date)"
+            + " union all select d.* from \(delta) d"
+    }
+
+    /// Words that may follow a FROM item without an alias.
+    static let wordsAfterRelation: Set<String> = [
+        "where", "group", "order", "join", "left", "right", "inner", "full", "cross", "natural", "on", "using", "union",
+        "except", "intersect", "limit", "offset", "having", "window", "for", "returning",
+    ]
+
+    /// Inserts ` as <name>` after each `{{ ref('name') }}` / `{{ source('name') }}` the scope
+    /// restricts in `model` when no alias follows it.
+    func aliasingRestricted(_ sql: String, model: String) -> String {
+        var output = ""
+        var rest = Substring(sql)
+        let pattern = /\{\{\s*(ref|source)\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)\s*\}\}/
+        while let match = rest.firstMatch(of: pattern) {
+            output += rest[..<match.range.upperBound]
+            rest = rest[match.range.upperBound...]
+            let function = String(match.output.1)
+            let name = String(match.output.2)
+            guard relation(function: function, name: name, model: model, table: name) != nil else { continue }
+            let next = rest.drop(while: { $0.isWhitespace })
+            let word = next.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }).lowercased()
+            if word.isEmpty || Self.wordsAfterRelation.contains(word) { output += " as " + SQL.identifier(name) }
+        }
+        output += rest
+        return output
+    }
+
+    func relation(function: String, name: String, model: String?, table: String) -> String? {
+        guard let model else { return nil }
+        if sessionModels.contains(model) {
+            switch (function, name) {
+            case ("source", "funnelfox_sessions"):
+                return "(select * from \(table) where id in \(sessionIds))"
+            case ("source", "amplitude_events"):
+                // `= any(array(…))`: a bitmap scan of the expression index, reading only the pages
+                // of the affected sessions' events (a semi-join would scan every event).
+                return "(select * from \(table) where (event_properties->>'ff_session_id') = any(array\(sessionIds)))"
+            case ("ref", _) where !sessionModels.contains(name):
+                return "(select * from \(table) where session_id in \(sessionIds))"
+            default:
+                return nil
+            }
+        }
+        guard publishedModels.contains(model) else { return nil }
+        switch (function, name) {
+        case ("ref", _) where sessionModels.contains(name) && publishedModels.contains(name):
+            return "(select c.* from (\(candidate(of: name))) c"
+                + " where (c.session_timestamp at time zone \(SQL.literal(timeZone)))::date in \(days))"
+        case ("source", "facebook_ad_statistics"):
+            return "(select * from \(table) where date in \(days))"
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// `reckon build --incremental` and `reckon run --incremental` (docs/incremental.md).
+///
+/// Decides between a full and an incremental build from the state of the last publish;
+/// for an incremental one, lists the affected sessions and days into `<target>__staging`,
+/// builds the models for them only into `<target>__delta` (`BuildScope.sessions`), exposes
+/// the candidate marts as views in `<target>__staging` (published rows not affected, plus
+/// the rebuilt ones) for the checks, and applies the delta in one transaction that also
+/// records the new state. Until that transaction commits the published marts are untouched.
+public final class IncrementalBuild: @unchecked Sendable {
+    // Safety: used by one task at a time; the connection is never shared.
+    private let connection: Connection
+    private let configuration: Configuration
+    private let project: ModelProject
+    private let connectionString: String?
+    private let parallelism: Int
+    /// The schema the marts are published to.
+    public let targetSchema: String
+    /// The state this build reads and records.
+    public let state: IncrementalState
+
+    /// Creates an incremental build of `targetSchema`.
+    public init(
+        connection: Connection, configuration: Configuration, project: ModelProject, targetSchema: String,
+        connectionString: String?, parallelism: Int, reckonVersion: String
+    ) {
+        self.connection = connection
+        self.configuration = configuration
+        self.project = project
+        self.targetSchema = targetSchema
+        self.connectionString = connectionString
+        self.parallelism = parallelism
+        self.state = IncrementalState(
+            configuration: configuration, project: project, targetSchema: targetSchema, reckonVersion: reckonVersion)
+    }
+
+    /// The schema of the affected sets and the candidate views.
+    public var stagingSchema: String { targetSchema + "__staging" }
+    /// The schema the rebuilt rows are built into.
+    public var deltaSchema: String { targetSchema + "__delta" }
+
+    /// The published per-session marts (replaced by session).
+    public var sessionMarts: [String] {
+        project.models.filter { $0.isPublished && $0.header.grain == "session_id" }.map(\.name)
+    }
+    /// The published marts of another grain, keyed by `date` (replaced by day).
+    public var dailyMarts: [String] {
+        project.models.filter { $0.isPublished && $0.header.grain != "session_id" }.map(\.name)
+    }
+
+    /// A builder of the full marts that records the incremental state when it publishes.
+    public func fullBuilder() -> ModelBuilder {
+        let builder = ModelBuilder(
+            connection: connection, configuration: configuration, project: project, targetSchema: targetSchema,
+            connectionString: connectionString, parallelism: parallelism)
+        builder.incrementalState = state
+        return builder
+    }
+
+    /// The scope of the delta build.
+    public var scope: SessionScope {
+        SessionScope(
+            deltaSchema: deltaSchema, targetSchema: targetSchema,
+            affectedSessions: SQL.qualified(schema: stagingSchema, name: "affected_sessions"),
+            affectedDays: SQL.qualified(schema: stagingSchema, name: "affected_days"),
+            sessionModels: Set(project.models.filter { $0.header.grain == "session_id" }.map(\.name)),
+            publishedModels: Set(project.models.filter(\.isPublished).map(\.name)),
+            timeZone: configuration.adAccountTimeZone)
+    }
+
+    /// A builder of the delta: the models for the affected sessions and days only.
+    public func deltaBuilder() -> ModelBuilder {
+        let builder = fullBuilder()
+        builder.scope = .sessions(scope)
+        return builder
+    }
+
+    /// Full or incremental, and why.
+    public enum Decision: Sendable, Equatable {
+        /// A full build, for the reason given.
+        case full(String)
+        /// An incremental build from the recorded state.
+        case incremental(IncrementalState.Recorded)
+    }
+
+    /// Whether this run can be incremental: there is a recorded state for the target, the
+    /// models and reckon's version are those it was recorded with, and the marts exist.
+    public func decide(forceFull: Bool) throws -> Decision {
+        if forceFull { return .full("--full") }
+        guard let recorded = try state.recorded(on: connection) else {
+            return .full("no incremental state for \(targetSchema) in \(configuration.auditSchema) (first run)")
+        }
+        if recorded.modelsHash != (try state.modelsHash(on: connection)) {
+            return .full("the models or their configuration changed since the last publish")
+        }
+        if recorded.reckonVersion != state.reckonVersion {
+            return .full("reckon's version changed (\(recorded.reckonVersion) → \(state.reckonVersion))")
+        }
+        for mart in sessionMarts + dailyMarts {
+            let exists = try connection.execute(
+                "select to_regclass($1) is not null", name: "published mart", [SQL.qualified(schema: targetSchema, name: mart)]
+            ).scalar(as: Bool.self)
+            if exists != true { return .full("the published mart \(targetSchema).\(mart) is missing") }
+        }
+        return .incremental(recorded)
+    }
+
+    /// The queries that list the affected sessions and days.
+    public func affected(_ recorded: IncrementalState.Recorded) -> AffectedSessions {
+        AffectedSessions(
+            state: state, recorded: recorded, lookbackDays: configuration.incrementalLookbackDays,
+            attributionMart: sessionMarts.first ?? "mart_marketing_attribution", dailyMarts: dailyMarts)
+    }
+
+    /// One reason's count.
+    public struct Count: Sendable, Equatable {
+        /// `sessions` or `days`.
+        public let what: String
+        /// The reason, or `total`.
+        public let reason: String
+        /// Sessions or days it selects.
+        public let count: Int
+    }
+
+    /// Lists the affected sessions and days into temporary tables and counts them per reason;
+    /// changes nothing. Returns the counts and the SQL that lists them.
+    public func dryRun(_ recorded: IncrementalState.Recorded) throws -> (counts: [Count], sql: [String]) {
+        let statements = affected(recorded).statements(into: stagingSchema, temporary: true)
+        for statement in statements {
+            _ = try CancellationRegistry.shared.whileRunning(connection) {
+                try connection.execute(statement.sql, name: statement.name)
+            }
+        }
+        let counts = try readCounts(schema: nil)
+        for table in ["changed_dimensions", "affected_reasons", "affected_sessions", "affected_day_reasons", "affected_days"] {
+            _ = try? connection.execute("drop table if exists pg_temp.\(SQL.identifier(table))", name: "dry run cleanup")
+        }
+        return (counts, statements.map { "-- \($0.name)\n\($0.sql);" })
+    }
+
+    private func readCounts(schema: String?) throws -> [Count] {
+        try connection.execute(AffectedSessions.countsSQL(in: schema), name: "affected counts").rows.map { row in
+            Count(what: row[0] ?? "", reason: row[1] ?? "", count: Int(row[2] ?? "") ?? 0)
+        }
+    }
+
+    /// Lists the affected sessions and days into a fresh `<target>__staging`; returns the counts.
+    public func prepare(_ recorded: IncrementalState.Recorded, progress: @escaping @Sendable (BuildStep) -> Void) throws
+        -> [Count]
+    {
+        let recorder = StepRecorder(progress: progress)
+        try recorder.run("prepare staging schema", on: connection) {
+            try connection.executeScript(
+                """
+                drop schema if exists \(SQL.identifier(stagingSchema)) cascade;
+                create schema \(SQL.identifier(stagingSchema));
+                """, name: "prepare staging schema")
+            return 0
+        }
+        do {
+            for statement in affected(recorded).statements(into: stagingSchema) {
+                try recorder.run(statement.name, on: connection) {
+                    try connection.execute(statement.sql, name: statement.name).affectedRows
+                }
+            }
+            return try readCounts(schema: stagingSchema)
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Creates the candidate marts in `<target>__staging` as views over the published marts
+    /// and the delta, where the checks run.
+    public func createCandidate() throws {
+        let scope = self.scope
+        do {
+            for mart in sessionMarts {
+                try connection.execute(
+                    "create view \(SQL.qualified(schema: stagingSchema, name: mart)) as \(scope.candidate(of: mart))",
+                    name: "candidate \(mart)")
+            }
+            for mart in dailyMarts {
+                try connection.execute(
+                    "create view \(SQL.qualified(schema: stagingSchema, name: mart)) as \(scope.candidateDaily(of: mart))",
+                    name: "candidate \(mart)")
+            }
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Applies the delta to the published marts in one transaction (delete the affected
+    /// sessions' and days' rows, insert the rebuilt ones, record the state), then drops the
+    /// staging and delta schemas. As `ModelBuilder.publish`: `commit` is sent last, only when
+    /// not interrupted, and the transaction waits at most `publish.lock_timeout` for locks.
+    public func apply() throws {
+        let registry = CancellationRegistry.shared
+        try registry.checkInterrupted()
+        let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
+        let days = SQL.qualified(schema: stagingSchema, name: "affected_days")
+        var statements = ["set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)"]
+        for mart in sessionMarts {
+            let published = SQL.qualified(schema: targetSchema, name: mart)
+            statements.append("delete from \(published) t where t.session_id in (select session_id from \(sessions))")
+            statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
+        }
+        for mart in dailyMarts {
+            let published = SQL.qualified(schema: targetSchema, name: mart)
+            statements.append("delete from \(published) t where t.date in (select day from \(days))")
+            statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
+        }
+        statements += state.recordStatements(
+            from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental")
+        do {
+            try connection.execute("begin", name: "apply")
+            for statement in statements {
+                try registry.whileRunning(connection) { try connection.execute(statement, name: "apply") }
+            }
+            try registry.whileRunning(connection) { try connection.execute("commit", name: "apply") }
+        } catch {
+            _ = try? connection.execute("rollback", name: "apply rollback")
+            if let error = error as? PostgresError, error.sqlState == "55P03" {
+                throw PublishLockError(
+                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
+                    blockers: fullBuilder().lockHolders())
+            }
+            throw error
+        }
+        discard()
+    }
+
+    /// Drops the staging and delta schemas.
+    public func discard() {
+        _ = try? connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+        _ = try? connection.execute("drop schema if exists \(SQL.identifier(deltaSchema)) cascade", name: "drop delta")
+    }
+}
+
+/// Compares the marts of two schemas row by row: what `--verify` and the tests check.
+public enum IncrementalComparison {
+    /// One mart's comparison.
+    public struct Result: Sendable, Equatable {
+        /// The mart.
+        public let mart: String
+        /// md5 of its rows in key order, in the first schema.
+        public let md5: String
+        /// The same in the second schema.
+        public let otherMD5: String
+        /// Keys (as row text) whose rows differ or exist on one side only, at most `limit`.
+        public let differingKeys: [String]
+        /// Whether both sides hold the same rows.
+        public var isEqual: Bool { md5 == otherMD5 }
+    }
+
+    /// The primary key columns of `schema.table` (its `session_id` … as declared).
+    static func keyColumns(of table: String, on connection: Connection) throws -> [String] {
+        let rows = try connection.execute(
+            """
+            select a.attname from pg_index i
+            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+            where i.indrelid = $1::regclass and i.indisprimary
+            order by array_position(i.indkey, a.attnum)
+            """, name: "mart key", [table]
+        ).rows
+        return rows.compactMap { $0[0] }
+    }
+
+    /// md5 per mart in key order, and up to `limit` differing keys, of `marts` in `schema` and `other`.
+    public static func compare(
+        marts: [String], schema: String, other: String, on connection: Connection, limit: Int = 20
+    ) throws -> [Result] {
+        try marts.map { mart in
+            let first = SQL.qualified(schema: schema, name: mart)
+            let second = SQL.qualified(schema: other, name: mart)
+            var key = try keyColumns(of: first, on: connection).map { "t." + SQL.identifier($0) }
+            if key.isEmpty { key = ["t::text"] }
+            let order = key.joined(separator: ", ")
+            func md5(_ table: String) throws -> String {
+                try connection.execute(
+                    "select coalesce(md5(string_agg(md5(t::text), '' order by \(order))), '') from \(table) t", name: "mart md5"
+                ).scalar(as: String.self) ?? ""
+            }
+            let keyText = "row(\(order))::text"
+            let differing = try connection.execute(
+                """
+                select k from (
+                  (select \(keyText) as k, md5(t::text) from \(first) t except select \(keyText), md5(t::text) from \(second) t)
+                  union
+                  (select \(keyText), md5(t::text) from \(second) t except select \(keyText), md5(t::text) from \(first) t)
+                ) d group by k order by k limit \(limit)
+                """, name: "mart differences"
+            ).rows.compactMap { $0[0] }
+            return Result(mart: mart, md5: try md5(first), otherMD5: try md5(second), differingKeys: differing)
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import PostgresClient
+import ReckonCore
+
+/// What an incremental build needs to know about the last publish of a target schema, kept
+/// in the audit schema (docs/incremental.md).
+///
+/// Two tables: `incremental_state` (one row per target: the models' hash, reckon's version,
+/// the watermark of each append-only source and the fingerprint of each small dimension
+/// table) and `incremental_dimensions` (the key, name key and row md5 of every row of those
+/// dimension tables, to find which rows changed). A build snapshots them into its build
+/// schema *before* it reads the sources (`captureStatements`), and the publish copies the
+/// snapshot into the audit schema in its own transaction (`recordStatements`), so the state
+/// always describes exactly the data the published marts were built from.
+public struct IncrementalState: Sendable {
+    /// The configuration (sources, audit schema, variables).
+    public let configuration: Configuration
+    /// The models, hashed with the configuration into `models_hash`.
+    public let project: ModelProject
+    /// The schema the marts are published to: the state's key.
+    public let targetSchema: String
+    /// reckon's version: a new version forces a full build.
+    public let reckonVersion: String
+
+    /// Creates the state of `targetSchema`.
+    public init(configuration: Configuration, project: ModelProject, targetSchema: String, reckonVersion: String) {
+        self.configuration = configuration
+        self.project = project
+        self.targetSchema = targetSchema
+        self.reckonVersion = reckonVersion
+    }
+
+    /// An append-only source and the column whose maximum is its watermark.
+    public static let watermarks: [(source: String, column: String)] = [
+        ("funnelfox_sessions", "created_at"),
+        ("amplitude_events", "event_time"),
+        ("funnelfox_subscriptions", "created_at"),
+        ("stripe_payments", "created_at"),
+        ("stripe_refunds", "created_at"),
+        ("stripe_balance_transactions", "created_at"),
+        ("facebook_ad_statistics", "date"),
+    ]
+
+    /// A small table whose rows are compared one by one: its key and the name the
+    /// Facebook fallback tiers match on (`lower(trim(…))`), if any.
+    public static let dimensions: [(source: String, key: String, name: String?)] = [
+        ("facebook_campaigns", "facebook_campaign_id", "campaign_name"),
+        ("facebook_adsets", "facebook_adset_id", nil),
+        ("facebook_ads", "facebook_ad_id", "ad_name"),
+        ("funnelfox_funnels", "id", nil),
+        ("stripe_subscriptions", "id", nil),
+    ]
+
+    func source(_ name: String) -> String {
+        let table = configuration.sourceTable(name)
+        return SQL.qualified(schema: table.schema, name: table.table)
+    }
+
+    func audit(_ name: String) -> String { SQL.qualified(schema: configuration.auditSchema, name: name) }
+
+    /// `select source, id, name_key, row_md5` over the current rows of every dimension table.
+    var currentDimensionRows: String {
+        Self.dimensions.map { dimension in
+            let name = dimension.name.map { "lower(trim(t.\(SQL.identifier($0))))" } ?? "null::text"
+            return "select \(SQL.literal(dimension.source))::text as source, t.\(SQL.identifier(dimension.key))::text as id, "
+                + "\(name) as name_key, md5(t::text) as row_md5 from \(source(dimension.source)) t"
+        }.joined(separator: "\nunion all\n")
+    }
+
+    /// The text the models' hash is taken of: every model file, `functions.sql`, and the
+    /// configuration that changes what they compute (sources, variables).
+    public var modelsText: String {
+        var parts = [project.functionsSQL ?? ""]
+        for model in project.models { parts.append(model.name + "\n" + model.sql) }
+        let sources = Configuration.logicalSources.map { name in
+            let table = configuration.sourceTable(name)
+            return "\(name)=\(table.schema).\(table.table)"
+        }
+        parts.append(sources.joined(separator: ","))
+        parts.append(configuration.facebookSourceAliases.joined(separator: ","))
+        parts.append(configuration.paidMediums.joined(separator: ","))
+        parts.append(configuration.adAccountTimeZone)
+        parts.append(configuration.functionsSchema)
+        return parts.joined(separator: "\n\u{1}\n")
+    }
+
+    /// Statements that snapshot the watermarks and dimension rows into `schema` (the build
+    /// schema), run before any model reads the sources.
+    public func captureStatements(into schema: String) -> [String] {
+        let watermarks = Self.watermarks.map {
+            "\(SQL.literal($0.source)), (select max(\(SQL.identifier($0.column)))::text from \(source($0.source)))"
+        }
+        return [
+            "create table \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) as select jsonb_build_object(\(watermarks.joined(separator: ", "))) as watermarks",
+            "create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)",
+        ]
+    }
+
+    /// Creates the state tables in the audit schema when missing.
+    public var createStatements: [String] {
+        [
+            "create schema if not exists \(SQL.identifier(configuration.auditSchema))",
+            """
+            create table if not exists \(audit("incremental_state")) (
+              target_schema text primary key,
+              models_hash text not null,
+              reckon_version text not null,
+              build_kind text not null,
+              published_at timestamptz not null,
+              watermarks jsonb not null,
+              fingerprints jsonb not null
+            )
+            """,
+            """
+            create table if not exists \(audit("incremental_dimensions")) (
+              target_schema text not null,
+              source text not null,
+              id text,
+              name_key text,
+              row_md5 text not null
+            )
+            """,
+            "create index if not exists incremental_dimensions_target on \(audit("incremental_dimensions")) (target_schema, source)",
+        ]
+    }
+
+    /// Statements, run inside the publish transaction, that replace this target's state by
+    /// the snapshot in `schema`, with `modelsHash` and the build's kind (`full`, `incremental`).
+    public func recordStatements(from schema: String, modelsHash: String, kind: String) -> [String] {
+        let target = SQL.literal(targetSchema)
+        let dimensions = SQL.qualified(schema: schema, name: "reckon_state_dimensions")
+        return createStatements + [
+            "delete from \(audit("incremental_dimensions")) where target_schema = \(target)",
+            "insert into \(audit("incremental_dimensions")) select \(target), source, id, name_key, row_md5 from \(dimensions)",
+            """
+            insert into \(audit("incremental_state")) as s
+            select \(target), \(SQL.literal(modelsHash)), \(SQL.literal(reckonVersion)), \(SQL.literal(kind)), now(),
+                   w.watermarks,
+                   coalesce((select jsonb_object_agg(f.source, f.fingerprint) from (
+                     select source, md5(string_agg(row_md5, '' order by id collate "C", row_md5)) as fingerprint
+                     from \(dimensions) group by source) f), '{}'::jsonb)
+            from \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) w
+            on conflict (target_schema) do update set
+              models_hash = excluded.models_hash, reckon_version = excluded.reckon_version,
+              build_kind = excluded.build_kind, published_at = excluded.published_at,
+              watermarks = excluded.watermarks, fingerprints = excluded.fingerprints
+            """,
+        ]
+    }
+
+    /// The models' hash (md5 of `modelsText`, computed by the server).
+    public func modelsHash(on connection: Connection) throws -> String {
+        try connection.execute("select md5($1)", name: "models hash", [modelsText]).scalar(as: String.self) ?? ""
+    }
+
+    /// The recorded state of this target.
+    public struct Recorded: Sendable, Equatable {
+        /// The models' hash at the last publish.
+        public let modelsHash: String
+        /// reckon's version at the last publish.
+        public let reckonVersion: String
+        /// `full` or `incremental`.
+        public let buildKind: String
+        /// Each source's watermark as text (nil: the table was empty).
+        public let watermarks: [String: String?]
+    }
+
+    /// The state of the last publish, or nil when none was recorded.
+    public func recorded(on connection: Connection) throws -> Recorded? {
+        let exists = try connection.execute(
+            "select to_regclass($1) is not null", name: "incremental state", [audit("incremental_state")]
+        ).scalar(as: Bool.self)
+        guard exists == true else { return nil }
+        let result = try connection.execute(
+            "select models_hash, reckon_version, build_kind, watermarks::text from \(audit("incremental_state")) where target_schema = $1",
+            name: "incremental state", [targetSchema])
+        guard let row = result.rows.first else { return nil }
+        var watermarks: [String: String?] = [:]
+        if let text = row[3], let data = text.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
+            for (key, value) in object { watermarks[key] = value as? String }
+        }
+        return Recorded(
+            modelsHash: row[0] ?? "", reckonVersion: row[1] ?? "", buildKind: row[2] ?? "", watermarks: watermarks)
+    }
+}
+
+/// The source indexes an incremental build reads the history through, and which are missing
+/// (`reckon doctor` recommends them; docs/incremental.md).
+public enum IncrementalIndexAdvice {
+    /// (logical source, indexed expression as `pg_indexes` prints it, the expression to create).
+    static let wanted: [(source: String, shown: String, expression: String)] = [
+        ("amplitude_events", "'ff_session_id'::text", "((event_properties->>'ff_session_id'))"),
+        ("amplitude_events", "(event_time)", "(event_time)"),
+        ("funnelfox_sessions", "(created_at)", "(created_at)"),
+        ("funnelfox_sessions", "(profile_id)", "(profile_id)"),
+    ]
+
+    /// `create index …` statements for the wanted indexes no index of the source has.
+    public static func missing(configuration: Configuration, connection: Connection) throws -> [String] {
+        try wanted.compactMap { index in
+            let table = configuration.sourceTable(index.source)
+            let found = try connection.execute(
+                "select count(*) > 0 from pg_indexes where schemaname = $1 and tablename = $2 and strpos(indexdef, $3) > 0",
+                name: "doctor: indexes", [table.schema, table.table, index.shown]
+            ).scalar(as: Bool.self)
+            guard found != true else { return nil }
+            return "create index on \(SQL.qualified(schema: table.schema, name: table.table)) \(index.expression)"
+        }
+    }
+}
