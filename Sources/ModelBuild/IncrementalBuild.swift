@@ -199,11 +199,10 @@ public final class IncrementalBuild: @unchecked Sendable {
     /// staging and delta schemas. As `ModelBuilder.publish`: `commit` is sent last, only when
     /// not interrupted, and the transaction waits at most `publish.lock_timeout` for locks.
     public func apply() throws {
-        let registry = CancellationRegistry.shared
-        try registry.checkInterrupted()
+        try CancellationRegistry.shared.checkInterrupted()
         let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
         let days = SQL.qualified(schema: stagingSchema, name: "affected_days")
-        var statements = ["set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)"]
+        var statements: [String] = []
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
             statements.append("delete from \(published) t where t.session_id in (select session_id from \(sessions))")
@@ -216,21 +215,7 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         statements += state.recordStatements(
             from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental")
-        do {
-            try connection.execute("begin", name: "apply")
-            for statement in statements {
-                try registry.whileRunning(connection) { try connection.execute(statement, name: "apply") }
-            }
-            try registry.whileRunning(connection) { try connection.execute("commit", name: "apply") }
-        } catch {
-            _ = try? connection.execute("rollback", name: "apply rollback")
-            if let error = error as? PostgresError, error.sqlState == "55P03" {
-                throw PublishLockError(
-                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
-                    blockers: fullBuilder().lockHolders())
-            }
-            throw error
-        }
+        try fullBuilder().runPublishingTransaction(statements, name: "apply")
         discard()
     }
 

@@ -262,12 +262,8 @@ public final class ModelBuilder: @unchecked Sendable {
     /// then it rolls back and throws a `PublishLockError` naming the blocking sessions.
     /// SIGINT/SIGTERM cancel a waiting publish, which rolls back.
     public func publish() throws {
-        let registry = CancellationRegistry.shared
-        try registry.checkInterrupted()
-        var statements = [
-            "set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)",
-            "create schema if not exists \(SQL.identifier(targetSchema))",
-        ]
+        try CancellationRegistry.shared.checkInterrupted()
+        var statements = ["create schema if not exists \(SQL.identifier(targetSchema))"]
         for name in publishedModels {
             statements.append("drop table if exists \(SQL.qualified(schema: targetSchema, name: name)) cascade")
             statements.append(
@@ -277,15 +273,26 @@ public final class ModelBuilder: @unchecked Sendable {
             statements += incrementalState.recordStatements(
                 from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full")
         }
+        try runPublishingTransaction(statements, name: "publish")
+        try connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
+    }
+
+    /// Runs `statements` in one transaction that changes the published marts (a publish, or an
+    /// incremental apply): it waits at most `publish.lock_timeout` for locks, sends each
+    /// statement on its own and `commit` last, only when not interrupted. On any error it
+    /// rolls back; a lock time-out becomes a `PublishLockError` naming the blocking sessions.
+    func runPublishingTransaction(_ statements: [String], name: String) throws {
+        let registry = CancellationRegistry.shared
+        let all = ["set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)"] + statements
         do {
-            try connection.execute("begin", name: "publish")
-            for statement in statements {
-                try registry.whileRunning(connection) { try connection.execute(statement, name: "publish") }
+            try connection.execute("begin", name: name)
+            for statement in all {
+                try registry.whileRunning(connection) { try connection.execute(statement, name: name) }
             }
-            // The last moment to stop: once `commit` is sent the new marts are published.
-            try registry.whileRunning(connection) { try connection.execute("commit", name: "publish") }
+            // The last moment to stop: once `commit` is sent the change is published.
+            try registry.whileRunning(connection) { try connection.execute("commit", name: name) }
         } catch {
-            _ = try? connection.execute("rollback", name: "publish rollback")
+            _ = try? connection.execute("rollback", name: "\(name) rollback")
             if let error = error as? PostgresError, error.sqlState == "55P03" {
                 throw PublishLockError(
                     targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
@@ -293,7 +300,6 @@ public final class ModelBuilder: @unchecked Sendable {
             }
             throw error
         }
-        try connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
     }
 
     /// The other sessions holding locks on the published or staged marts, for a lock time-out.
