@@ -276,23 +276,8 @@ extension Materialization {
         steps.append(Step(text: "\(create) \(model.table) as\n\(select)\nwith no data", line: line))
         if let layout { steps.append(Step(text: layout, line: line)) }
         steps.append(Step(text: "insert into \(model.table)\n\(select)", line: line))
-        // Citus takes an `alter table` that adds a constraint only as its single subcommand:
-        // the primary key gets its own, the `not null` columns share one.
-        let header = model.model.header
-        let combinedAlter = "alter table \(model.table)\n"
-        for step in postgres[(createIndex + 1)...] {
-            guard step.text.hasPrefix(combinedAlter) else {
-                steps.append(Step(text: CitusBuild.removingShardPredicates(step.text), line: step.line))
-                continue
-            }
-            if !header.primaryKey.isEmpty {
-                let columns = header.primaryKey.map(SQL.identifier).joined(separator: ", ")
-                steps.append(Step(text: "alter table \(model.table) add primary key (\(columns))", line: step.line))
-            }
-            if !header.notNull.isEmpty {
-                let columns = header.notNull.map { "alter column \(SQL.identifier($0)) set not null" }.joined(separator: ",\n  ")
-                steps.append(Step(text: "alter table \(model.table)\n  \(columns)", line: step.line))
-            }
+        steps += postgres[(createIndex + 1)...].map {
+            Step(text: CitusBuild.removingShardPredicates($0.text), line: $0.line)
         }
         return steps
     }

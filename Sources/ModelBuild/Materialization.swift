@@ -157,14 +157,20 @@ public enum Materialization {
         steps += query.followUps.filter { runs($0.text, on: engine) }.map {
             Step(text: $0.text, line: $0.line, runsInParts: parts > 1 && ShardMarker.isSharded($0.text))
         }
-        var constraints: [String] = []
-        if !header.primaryKey.isEmpty {
-            constraints.append("add primary key (\(header.primaryKey.map(SQL.identifier).joined(separator: ", ")))")
-        }
-        constraints += header.notNull.map { "alter column \(SQL.identifier($0)) set not null" }
+        let primaryKey =
+            header.primaryKey.isEmpty
+            ? [] : ["add primary key (\(header.primaryKey.map(SQL.identifier).joined(separator: ", ")))"]
+        let notNull = header.notNull.map { "alter column \(SQL.identifier($0)) set not null" }
         let line = select.line
-        if !constraints.isEmpty {
-            steps.append(Step(text: "alter table \(table)\n  " + constraints.joined(separator: ",\n  "), line: line))
+        if engine == .citus {
+            // Citus takes an `alter table` that adds a constraint only as its single
+            // subcommand: the primary key gets its own, the `not null` columns share one.
+            steps += primaryKey.map { Step(text: "alter table \(table) \($0)", line: line) }
+            if !notNull.isEmpty {
+                steps.append(Step(text: "alter table \(table)\n  " + notNull.joined(separator: ",\n  "), line: line))
+            }
+        } else if !(primaryKey + notNull).isEmpty {
+            steps.append(Step(text: "alter table \(table)\n  " + (primaryKey + notNull).joined(separator: ",\n  "), line: line))
         }
         steps += header.indexes.map { Step(text: "create index on \(table) (\(SQL.identifier($0)))", line: line) }
         steps.append(Step(text: "analyze \(table)", line: line))
