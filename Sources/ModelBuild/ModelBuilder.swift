@@ -287,10 +287,10 @@ public final class ModelBuilder: @unchecked Sendable {
         do {
             try connection.execute("begin", name: name)
             for statement in all {
-                try registry.whileRunning(connection) { try connection.execute(statement, name: name) }
+                _ = try registry.whileRunning(connection) { try connection.execute(statement, name: name) }
             }
             // The last moment to stop: once `commit` is sent the change is published.
-            try registry.whileRunning(connection) { try connection.execute("commit", name: name) }
+            _ = try registry.whileRunning(connection) { try connection.execute("commit", name: name) }
         } catch {
             _ = try? connection.execute("rollback", name: "\(name) rollback")
             if let error = error as? PostgresError, error.sqlState == "55P03" {
