@@ -51,9 +51,6 @@ drop table if exists pg_temp.stg_events_duplicated_keys, pg_temp.stg_events_late
 
 -- The duplicated keys, found by sorting the 8-byte hashes: at 1,000,000 sessions (12M
 -- keys) that takes 7 s where a hash aggregate, spilling past build.memory, takes 16 s.
--- On Citus each shard holds a fraction of the keys and its delete keeps the hash aggregate
--- (docs/citus.md: 3.5 s instead of 6.0 s at 200,000 sessions in 4 shards).
--- reckon.engine: postgres
 set enable_hashagg = off;
 
 -- reckon.engine: postgres
@@ -92,7 +89,6 @@ using (
 ) x
 where t.session_id = x.session_id and t.ctid = x.row_id;
 
--- reckon.engine: postgres
 reset enable_hashagg;
 
 -- reckon.engine: postgres

@@ -106,30 +106,6 @@ import Testing
         }
     }
 
-    /// The shipped stg_events de-duplication: on PostgreSQL the duplicated keys of the whole
-    /// table are found by sorting (`enable_hashagg = off`, a hash aggregate would spill); on
-    /// Citus each shard's keys fit in memory, so its delete keeps the hash aggregate.
-    @Test func theShippedDeduplicationSortsOnPostgresAndHashesPerShardOnCitus() throws {
-        let project = try ModelProject.load(directory: TestDatabase.repositoryRoot.appendingPathComponent("models").path)
-        func stgEvents(_ engine: Materialization.Engine) throws -> [String] {
-            let plan = ModelPlan(configuration: Configuration(), project: project, targetSchema: "analytics", engine: engine, parts: 2)
-            let steps = try plan.render().models.first { $0.0.name == "stg_events" }?.1 ?? []
-            // Each statement without its leading comment lines.
-            return steps.map { step in
-                step.text.split(separator: "\n").drop { $0.hasPrefix("--") }.joined(separator: "\n")
-            }
-        }
-        let postgres = try stgEvents(.postgres)
-        let sort = try #require(postgres.firstIndex(of: "set enable_hashagg = off"))
-        let keys = try #require(postgres.firstIndex { $0.hasPrefix("create temporary table stg_events_duplicated_keys") })
-        #expect(sort < keys)
-        #expect(postgres.contains("reset enable_hashagg"))
-        let citus = try stgEvents(.citus)
-        #expect(citus.filter { $0.hasPrefix("delete from") }.count == 1, "\(citus)")
-        #expect(!citus.contains { $0.contains("enable_hashagg") }, "\(citus)")
-        #expect(!citus.contains { $0.contains("temporary") }, "\(citus)")
-    }
-
     @Test func settingsReachTheWorkersAsSetLocal() {
         let build = [
             "set work_mem = '256MB'", "set jit = off", "set synchronous_commit = off", "set citus.propagate_set_commands = 'local'",
