@@ -112,14 +112,22 @@ fi
 # Incremental builds (issue 15; only with `scripts/bench.sh incremental`): HISTORY_SESSIONS
 # sessions (default 1,000,000) spread over DAYS days (default 52) of history, then one new
 # day arrives; `build --incremental` against a full build of the same data, and their md5.
+# REUSE=1 (with KEEP_CLUSTER=1 on the run before) skips the generation and the first build:
+# the next held-back day arrives on the data and marts already there.
 if [ "${1:-}" = incremental ]; then
 days=${DAYS:-52}
 history=${HISTORY_SESSIONS:-1000000}
 total=$(( history * 90 / days ))   # the generator spreads its sessions over 90 days
 cutoff=$(date -u -d "2026-08-03 + $((days - 1)) days" +%F)
+if [ "${REUSE:-0}" != 1 ]; then
+: > "$out/summary.txt"
 measure "generate $total until $cutoff" $reckon generate --sessions "$total" --seed 1 --until "$cutoff"
-echo "history: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions, $(psql "$conninfo" -X -At -c "select count(*) from raw.amplitude_events") events up to $cutoff" | tee -a "$out/summary.txt"
 measure "first build --incremental" $reckon build --incremental --jobs 2
+fi
+echo "history: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions, $(psql "$conninfo" -X -At -c "select count(*) from raw.amplitude_events") events" | tee -a "$out/summary.txt"
+# The source indexes `reckon doctor` recommends for --incremental (`reckon generate` creates them).
+missing=$($reckon doctor | grep -c '^recommended for --incremental' || true)
+echo "indexes recommended by reckon doctor and missing: $missing" | tee -a "$out/summary.txt"
 $reckon generate --next-day
 echo "new day: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions in all" | tee -a "$out/summary.txt"
 $reckon build --incremental --dry-run > "$out/incremental-dry-run.txt"

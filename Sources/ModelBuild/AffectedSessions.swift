@@ -58,10 +58,55 @@ public struct AffectedSessions: Sendable {
         return "(coalesce(\(mark)::timestamptz, '-infinity') - interval '\(lookbackDays) days')"
     }
 
+    /// The published rows a changed dimension row can move, each found through an index of
+    /// the published mart (`= any(array(…))` probes the index once per changed key; nothing
+    /// is read when no such row changed): `facebook_ids` by `ad_id`, `facebook_ad_id`,
+    /// `facebook_adset_id` and `facebook_campaign_id`, `facebook_names` by
+    /// `lower(trim(utm_campaign))` and `lower(trim(utm_content))` (indexes the attribution
+    /// mart's model creates). A changed funnel moves a ninth of the history: it is found by a
+    /// scan of the mart, which runs only when a funnel row changed.
+    func dimensionLookups(mart: String, ids: (String) -> String, names: (String) -> String) -> String {
+        // (reason, column, indexed expression of it, the changed keys)
+        let lookups: [(reason: String, column: String, expression: String, keys: String)] = [
+            ("facebook_ids", "ad_id", "m.ad_id", ids("facebook_ads")),
+            ("facebook_ids", "facebook_ad_id", "m.facebook_ad_id", ids("facebook_ads")),
+            ("facebook_ids", "facebook_adset_id", "m.facebook_adset_id", ids("facebook_adsets")),
+            ("facebook_ids", "facebook_campaign_id", "m.facebook_campaign_id", ids("facebook_campaigns")),
+            ("facebook_names", "utm_campaign", "lower(trim(m.utm_campaign))", names("facebook_campaigns")),
+            ("facebook_names", "utm_content", "lower(trim(m.utm_content))", names("facebook_ads")),
+        ]
+        // `is not null` lets the planner use the partial indexes (`where … is not null`).
+        let indexed = lookups.map { lookup in
+            """
+            union all
+            select \(SQL.literal(lookup.reason)), m.session_id from \(mart) m
+            where m.\(SQL.identifier(lookup.column)) is not null and \(lookup.expression) = any(array\(lookup.keys))
+            """
+        }
+        let funnels = ids("funnelfox_funnels")
+        return
+            (indexed + [
+                """
+                union all
+                select 'funnels', m.session_id from \(mart) m
+                where m.funnel_id in \(funnels) and exists \(funnels)
+                """
+            ]).joined(separator: "\n")
+    }
+
+    /// The statements that list the affected sessions and days: `lanes` may run side by side
+    /// (each on its own connection, in order), `then` after all of them.
+    public struct Plan: Sendable {
+        /// Independent statement sequences.
+        public let lanes: [[(name: String, sql: String)]]
+        /// The statements that read what the lanes made.
+        public let then: [(name: String, sql: String)]
+    }
+
     /// The statements that create, in `schema`, `changed_dimensions`, `affected_reasons`,
     /// `affected_sessions (session_id)`, `affected_day_reasons` and `affected_days (day)`.
     /// `temporary` makes temporary tables (a dry run), `schema` is then ignored.
-    public func statements(into schema: String, temporary: Bool = false) -> [(name: String, sql: String)] {
+    public func plan(into schema: String, temporary: Bool = false) -> Plan {
         let create = temporary ? "create temporary table" : "create table"
         func table(_ name: String) -> String { temporary ? SQL.identifier(name) : SQL.qualified(schema: schema, name: name) }
         let target = SQL.literal(state.targetSchema)
@@ -124,31 +169,22 @@ public struct AffectedSessions: Sendable {
             select c.reason, s.id
             from subscription_changes c join \(source("funnelfox_sessions")) s on s.profile_id = c.profile_id
             where c.session_id is null
-            union all
-            select r.reason, m.session_id
-            from \(mart) m
-            cross join lateral (values
-              ('facebook_ids',
-               m.ad_id in \(changedIds("facebook_ads")) or m.facebook_ad_id in \(changedIds("facebook_ads"))
-               or m.facebook_adset_id in \(changedIds("facebook_adsets"))
-               or m.facebook_campaign_id in \(changedIds("facebook_campaigns"))),
-              ('facebook_names',
-               lower(trim(m.utm_campaign)) in \(changedNames("facebook_campaigns"))
-               or lower(trim(m.utm_content)) in \(changedNames("facebook_ads"))),
-              ('funnels', m.funnel_id in \(changedIds("funnelfox_funnels")))
-            ) r(reason, hit)
-            where r.hit and exists (select from \(changed) where source <> 'stripe_subscriptions')
+            \(dimensionLookups(mart: mart, ids: changedIds, names: changedNames))
             """
         let sessions = table("affected_sessions")
+        // The day of an affected session: its published row's, and, for a session the
+        // published mart does not hold yet (a new one), its source row's. Both by primary key.
         var days = """
             \(create) \(table("affected_day_reasons")) as
             select 'affected_sessions' as reason, (s.created_at at time zone \(tz))::date as day
             from \(source("funnelfox_sessions")) s
-            where s.id in (select session_id from \(sessions)) and s.created_at is not null
+            where s.id = any(array(
+                select a.session_id from \(sessions) a where not exists (select from \(mart) p where p.session_id = a.session_id)))
+              and s.created_at is not null
             union all
             select 'affected_sessions', (m.session_timestamp at time zone \(tz))::date
             from \(mart) m
-            where m.session_id in (select session_id from \(sessions)) and m.session_timestamp is not null
+            where m.session_id = any(array(select session_id from \(sessions))) and m.session_timestamp is not null
             union all
             select 'statistics', st.date from \(source("facebook_ad_statistics")) st
             where st.date > coalesce(\(statisticsMark)::date, '-infinity'::date) - \(Self.restatementDays)
@@ -164,36 +200,51 @@ public struct AffectedSessions: Sendable {
                 where d.facebook_campaign_id in \(changedIds("facebook_campaigns"))
                 """
         }
-        return [
-            ("changed dimension rows", changedDimensions),
-            ("affected sessions by reason", reasons),
-            // The events of the lookback window through the event_time index: the planner
-            // underestimates how clustered they are and would scan every event.
-            ("read recent events by index", "set enable_seqscan = off"),
-            (
-                "affected sessions by recent events",
-                """
-                insert into \(table("affected_reasons"))
-                select distinct 'recent_events', e.event_properties->>'ff_session_id'
-                from \(source("amplitude_events")) e
-                where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
-                """
-            ),
-            ("read recent events by index", "reset enable_seqscan"),
-            (
-                "affected sessions",
-                "\(create) \(sessions) as select distinct session_id from \(table("affected_reasons")) where session_id is not null"
-            ),
-            ("affected sessions key", "alter table \(sessions) add primary key (session_id)"),
-            ("analyze affected sessions", "analyze \(sessions)"),
-            ("affected days by reason", days),
-            (
-                "affected days",
-                "\(create) \(table("affected_days")) as select distinct day from \(table("affected_day_reasons")) where day is not null"
-            ),
-            ("affected days key", "alter table \(table("affected_days")) add primary key (day)"),
-            ("analyze affected days", "analyze \(table("affected_days"))"),
+        // Two lanes a build runs side by side: the reasons from the small tables, the
+        // published marts' indexes and the sessions' `created_at`; and the sessions of the
+        // events in the lookback window, read through the `event_time` index (the planner
+        // underestimates how clustered they are and would scan every event).
+        let recent = """
+            \(create) \(table("affected_recent_sessions")) as
+            select distinct e.event_properties->>'ff_session_id' as session_id
+            from \(source("amplitude_events")) e
+            where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+            """
+        let lanes: [[(name: String, sql: String)]] = [
+            [("changed dimension rows", changedDimensions), ("affected sessions by reason", reasons)],
+            [
+                ("read recent events by index", "set enable_seqscan = off"),
+                ("sessions of recent events", recent),
+                ("read recent events by index", "reset enable_seqscan"),
+            ],
         ]
+        return Plan(
+            lanes: lanes,
+            then: [
+                (
+                    "affected sessions by recent events",
+                    "insert into \(table("affected_reasons")) select 'recent_events', session_id from \(table("affected_recent_sessions"))"
+                ),
+                (
+                    "affected sessions",
+                    "\(create) \(sessions) as select distinct session_id from \(table("affected_reasons")) where session_id is not null"
+                ),
+                ("affected sessions key", "alter table \(sessions) add primary key (session_id)"),
+                ("analyze affected sessions", "analyze \(sessions)"),
+                ("affected days by reason", days),
+                (
+                    "affected days",
+                    "\(create) \(table("affected_days")) as select distinct day from \(table("affected_day_reasons")) where day is not null"
+                ),
+                ("affected days key", "alter table \(table("affected_days")) add primary key (day)"),
+                ("analyze affected days", "analyze \(table("affected_days"))"),
+            ])
+    }
+
+    /// The statements of `plan(into:temporary:)` in an order that runs on one connection.
+    public func statements(into schema: String, temporary: Bool = false) -> [(name: String, sql: String)] {
+        let plan = plan(into: schema, temporary: temporary)
+        return plan.lanes.flatMap { $0 } + plan.then
     }
 
     /// Per reason, the sessions and days it selects (a session or day may have several reasons),

@@ -138,7 +138,8 @@ public struct SessionScope: Sendable {
         if sessionModels.contains(model) {
             switch (function, name) {
             case ("source", "funnelfox_sessions"):
-                return "(select * from \(table) where id in \(sessionIds))"
+                // By the primary key's index (a semi-join would scan every session).
+                return "(select * from \(table) where id = any(array\(sessionIds)))"
             case ("source", "amplitude_events"):
                 // `= any(array(…))`: a bitmap scan of the expression index, reading only the pages
                 // of the affected sessions' events (a semi-join would scan every event).

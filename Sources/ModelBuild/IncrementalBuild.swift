@@ -135,7 +135,10 @@ public final class IncrementalBuild: @unchecked Sendable {
             }
         }
         let counts = try readCounts(schema: nil)
-        for table in ["changed_dimensions", "affected_reasons", "affected_sessions", "affected_day_reasons", "affected_days"] {
+        for table in [
+            "changed_dimensions", "affected_reasons", "affected_recent_sessions", "affected_sessions", "affected_day_reasons",
+            "affected_days",
+        ] {
             _ = try? connection.execute("drop table if exists pg_temp.\(SQL.identifier(table))", name: "dry run cleanup")
         }
         return (counts, statements.map { "-- \($0.name)\n\($0.sql);" })
@@ -161,7 +164,9 @@ public final class IncrementalBuild: @unchecked Sendable {
             return 0
         }
         do {
-            for statement in affected(recorded).statements(into: stagingSchema) {
+            let plan = affected(recorded).plan(into: stagingSchema)
+            try runSideBySide(plan.lanes, recorder: recorder)
+            for statement in plan.then {
                 try recorder.run(statement.name, on: connection) {
                     try connection.execute(statement.sql, name: statement.name).affectedRows
                 }
@@ -170,6 +175,43 @@ public final class IncrementalBuild: @unchecked Sendable {
         } catch {
             discard()
             throw error
+        }
+    }
+
+    /// Runs each lane's statements in order, the first lane on this connection and the others
+    /// on their own (with `parallelism` above 1 and a connection string; otherwise one after
+    /// the other here). Throws the first error, after every lane stopped.
+    private func runSideBySide(_ lanes: [[(name: String, sql: String)]], recorder: StepRecorder) throws {
+        guard let connectionString, parallelism > 1, lanes.count > 1 else {
+            for lane in lanes { try Self.run(lane, on: connection, recorder: recorder) }
+            return
+        }
+        let results = ShardResults(count: lanes.count)
+        let group = DispatchGroup()
+        for index in lanes.indices.dropFirst() {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                results.record(index) {
+                    let worker = try Connection.connect(connectionString)
+                    try Self.run(lanes[index], on: worker, recorder: recorder)
+                    return 0
+                }
+            }
+        }
+        results.record(0) {
+            try Self.run(lanes[0], on: connection, recorder: recorder)
+            return 0
+        }
+        group.wait()
+        _ = try results.total()
+    }
+
+    private static func run(_ lane: [(name: String, sql: String)], on worker: Connection, recorder: StepRecorder) throws {
+        for statement in lane {
+            try recorder.run(statement.name, on: worker) {
+                try worker.execute(statement.sql, name: statement.name).affectedRows
+            }
         }
     }
 
@@ -198,14 +240,17 @@ public final class IncrementalBuild: @unchecked Sendable {
     /// sessions' and days' rows, insert the rebuilt ones, record the state), then drops the
     /// staging and delta schemas. As `ModelBuilder.publish`: `commit` is sent last, only when
     /// not interrupted, and the transaction waits at most `publish.lock_timeout` for locks.
-    public func apply() throws {
+    /// `progress` gets one step per statement of the transaction.
+    public func apply(progress: @escaping @Sendable (BuildStep) -> Void = { _ in }) throws {
         try CancellationRegistry.shared.checkInterrupted()
         let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
         let days = SQL.qualified(schema: stagingSchema, name: "affected_days")
         var statements: [String] = []
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
-            statements.append("delete from \(published) t where t.session_id in (select session_id from \(sessions))")
+            // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
+            // scan the whole mart.
+            statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(sessions)))")
             statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
         }
         for mart in dailyMarts {
@@ -215,7 +260,7 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         statements += state.recordStatements(
             from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental")
-        try fullBuilder().runPublishingTransaction(statements, name: "apply")
+        try fullBuilder().runPublishingTransaction(statements, name: "apply", progress: progress)
         discard()
     }
 

@@ -124,11 +124,20 @@ public enum Materialization {
             // table is the delta schema's; the delta is materialized as a full build of those
             // rows, then applied to the published marts by `IncrementalBuild.apply`.
             // One part (the delta is small; parts would each repeat the index scans), and no
-            // secondary indexes (the published marts have theirs).
+            // secondary indexes (the published marts have theirs). `analyze` samples only the
+            // key columns: the delta's tables are joined and grouped on them, and statistics
+            // of every column (the attribution mart's JSON and arrays) cost more than the
+            // table's build.
             guard let query = model.query else {
                 return model.statements.map { Step(text: $0.text, line: $0.line) }
             }
-            return postgresFull(model, query: query, parts: 1).filter { !$0.text.hasPrefix("create index") }
+            let analyze = "analyze \(model.table)"
+            let keys = deltaStatisticsColumns(model.model.header)
+            return postgresFull(model, query: query, parts: 1).compactMap { step in
+                if withoutLeadingComments(step.text).hasPrefix("create index") { return nil }
+                guard step.text == analyze, !keys.isEmpty else { return step }
+                return Step(text: "\(analyze) (\(keys.map(SQL.identifier).joined(separator: ", ")))", line: step.line)
+            }
         case (.citus, .full):
             return citusFull(model, sessionsSource: sessionsSource)
         case (.citus, .sessions):
@@ -136,6 +145,16 @@ public enum Materialization {
             // created distributed like the full build's table, then applied the same way.
             throw MaterializationError(model: model.model, engine: engine, scope: scope)
         }
+    }
+
+    /// The columns an incremental build's delta table is analyzed on: its grain and its
+    /// primary key, in that order (empty: the whole table).
+    static func deltaStatisticsColumns(_ header: ModelHeader) -> [String] {
+        var columns: [String] = []
+        for column in (header.grain.map { [$0] } ?? []) + header.primaryKey where !columns.contains(column) {
+            columns.append(column)
+        }
+        return columns
     }
 
     /// `create [unlogged] table … as select` (or `… with no data` + a sharded insert), the

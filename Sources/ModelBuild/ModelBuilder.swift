@@ -281,16 +281,25 @@ public final class ModelBuilder: @unchecked Sendable {
     /// incremental apply): it waits at most `publish.lock_timeout` for locks, sends each
     /// statement on its own and `commit` last, only when not interrupted. On any error it
     /// rolls back; a lock time-out becomes a `PublishLockError` naming the blocking sessions.
-    func runPublishingTransaction(_ statements: [String], name: String) throws {
+    /// `progress`, when given, gets one step per statement (`<name>: <leading words>`).
+    func runPublishingTransaction(_ statements: [String], name: String, progress: ((BuildStep) -> Void)? = nil) throws {
         let registry = CancellationRegistry.shared
         let all = ["set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)"] + statements
+        func timed(_ statement: String) throws {
+            let start = DispatchTime.now()
+            let rows = try registry.whileRunning(connection) { try connection.execute(statement, name: name) }.affectedRows
+            guard let progress else { return }
+            let words = statement.split(whereSeparator: { $0.isWhitespace }).prefix(3).joined(separator: " ")
+            progress(
+                BuildStep(
+                    name: "\(name): \(words)", rows: rows,
+                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+        }
         do {
             try connection.execute("begin", name: name)
-            for statement in all {
-                _ = try registry.whileRunning(connection) { try connection.execute(statement, name: name) }
-            }
+            for statement in all { try timed(statement) }
             // The last moment to stop: once `commit` is sent the change is published.
-            _ = try registry.whileRunning(connection) { try connection.execute("commit", name: name) }
+            try timed("commit")
         } catch {
             _ = try? connection.execute("rollback", name: "\(name) rollback")
             if let error = error as? PostgresError, error.sqlState == "55P03" {

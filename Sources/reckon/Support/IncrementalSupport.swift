@@ -64,7 +64,7 @@ struct BuildPlan {
                     try incremental.createCandidate()
                     return steps
                 },
-                publish: { try incremental.apply() }, discard: { incremental.discard() }, builder: builder,
+                publish: { try incremental.apply(progress: BuildProgress.print) }, discard: { incremental.discard() }, builder: builder,
                 incremental: incremental)
         }
     }
