@@ -133,7 +133,10 @@ public enum Materialization {
             }
             let analyze = "analyze \(model.table)"
             let keys = deltaStatisticsColumns(model.model.header)
-            return postgresFull(model, query: query, parts: 1).compactMap { step in
+            // A SELECT written for parts (`{{ shard() }}`: per-session aggregates) is filled by
+            // one `insert … select`, as in a full build, not a parallel `create table … as`,
+            // where every worker would rebuild the whole per-session hash table.
+            return postgresFull(model, query: query, parts: 1, insertWhenSharded: true).compactMap { step in
                 if withoutLeadingComments(step.text).hasPrefix("create index") { return nil }
                 guard step.text == analyze, !keys.isEmpty else { return step }
                 return Step(text: "\(analyze) (\(keys.map(SQL.identifier).joined(separator: ", ")))", line: step.line)
@@ -159,16 +162,18 @@ public enum Materialization {
 
     /// `create [unlogged] table … as select` (or `… with no data` + a sharded insert), the
     /// follow-ups, keys, indexes and `analyze`.
-    static func postgresFull(_ model: RenderedModel, query: Query, parts: Int, engine: Engine = .postgres) -> [Step] {
+    static func postgresFull(
+        _ model: RenderedModel, query: Query, parts: Int, engine: Engine = .postgres, insertWhenSharded: Bool = false
+    ) -> [Step] {
         let header = model.model.header
         let table = model.table
         let create = header.isPublished ? "create table" : "create unlogged table"
         var steps = query.settings.map { Step(text: $0.text, line: $0.line) }
         // The model's leading comments (header, notes) stay in the model file.
         let select = StatementSplitter.Statement(text: withoutLeadingComments(query.select.text), line: query.select.line)
-        if parts > 1, ShardMarker.isSharded(select.text) {
+        if parts > 1 || insertWhenSharded, ShardMarker.isSharded(select.text) {
             steps.append(Step(text: "\(create) \(table) as\n\(select.text)\nwith no data", line: select.line))
-            steps.append(Step(text: "insert into \(table)\n\(select.text)", line: select.line, runsInParts: true))
+            steps.append(Step(text: "insert into \(table)\n\(select.text)", line: select.line, runsInParts: parts > 1))
         } else {
             steps.append(Step(text: "\(create) \(table) as\n\(select.text)", line: select.line))
         }

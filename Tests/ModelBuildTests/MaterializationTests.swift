@@ -111,6 +111,20 @@ import Testing
         #expect(plainDelta.last?.text == "analyze \"s\".\"mart_y\"")
     }
 
+    @Test func aShardedSelectIsOneInsertInASessionsScope() throws {
+        let model = try rendered(
+            "select s.session_id, count(*) as n from t s where {{ shard('s.session_id') }} group by 1", name: "int_e")
+        let delta = try Materialization.statements(
+            for: model, engine: .postgres, scope: .sessions("\"s\".\"affected\""), parts: 2)
+        #expect(delta.count == 3, "\(delta.map(\.text))")
+        #expect(delta[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nselect") && delta[0].text.hasSuffix("\nwith no data"))
+        #expect(delta[1].text.hasPrefix("insert into \"s\".\"int_e\"\nselect") && !delta[1].runsInParts)
+        // An unsharded SELECT stays one `create table … as`, which may run in parallel.
+        let plain = try Materialization.statements(
+            for: try rendered("select 'a'::text as session_id", name: "int_p"), engine: .postgres, scope: .sessions("\"s\".\"a\""))
+        #expect(plain.first?.text == "create unlogged table \"s\".\"int_p\" as\nselect 'a'::text as session_id")
+    }
+
     @Test func aScriptModelRunsAsWritten() throws {
         let model = try rendered("create table {{ this }} (x int);\ninsert into {{ this }} select 1;\n", name: "mart_old")
         let steps = try Materialization.statements(for: model, engine: .postgres, scope: .full)
