@@ -9,14 +9,6 @@ import Testing
 /// `make test-citus` tier runs it on one): the statements, the settings forwarded to the
 /// workers, the plan methods read from EXPLAIN, the engine setting and its detection.
 @Suite struct CitusTests {
-    func rendered(_ sql: String, name: String) throws -> RenderedModel {
-        let model = try ModelProject.Model(name: name, path: "models/01_\(name).sql", sql: sql)
-        let renderer = TemplateRenderer(configuration: Configuration(), buildSchema: "s", modelNames: [name])
-        return RenderedModel(
-            model: model, table: SQL.qualified(schema: "s", name: name),
-            statements: StatementSplitter.split(try renderer.render(sql, file: model.path, model: name)))
-    }
-
     static let sessions = "\"raw\".\"funnelfox_sessions\""
 
     @Test func aPerSessionModelIsCreatedEmptyDistributedCoLocatedThenFilledByOneInsert() throws {

@@ -8,14 +8,6 @@ import Testing
 
 /// Models are a header plus a SELECT; reckon decides how each becomes a table.
 @Suite struct MaterializationTests {
-    func rendered(_ sql: String, name: String) throws -> RenderedModel {
-        let model = try ModelProject.Model(name: name, path: "models/01_\(name).sql", sql: sql)
-        let renderer = TemplateRenderer(configuration: Configuration(), buildSchema: "s", modelNames: [name])
-        return RenderedModel(
-            model: model, table: SQL.qualified(schema: "s", name: name),
-            statements: StatementSplitter.split(try renderer.render(sql, file: model.path, model: name)))
-    }
-
     @Test func anIntermediateSelectBecomesAnUnloggedCreateTableAsThenKeysIndexesAndAnalyze() throws {
         let model = try rendered(
             """
