@@ -15,6 +15,11 @@
 -- per-session models on the bare session_id (build.memory decides whether the hash
 -- tables batch: 1GB keeps every one in memory); bound by writing ~0.9 GB of logged heap (and its WAL) plus the
 -- primary-key index build. A published mart: reckon makes it a logged table.
+-- The joins run in parallel workers (parallel hash joins) while the build's own process
+-- writes the rows; the planner would keep them in one process, costing the Gather of 1M
+-- wide rows too high. (A hint for this model's SELECT; reckon resets it after the model.)
+set parallel_tuple_cost = 0.001;
+
 select
   -- Every column is cast to the type docs/mart.md gives it: the table's types come from
   -- this SELECT, so they stay the same whatever the source tables' types.
