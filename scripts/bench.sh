@@ -34,15 +34,19 @@ measure "build (memory default)" $reckon build --jobs 2
 measure "build (memory $big)" env RECKON_BUILD_MEMORY="$big" $reckon build --jobs 2
 # Today's models before issue 14, rendered once by `reckon compile --target-schema
 # bench_baseline` from that commit's models: run by psql, one file after another.
-: > "$out/baseline-steps.txt"
-start=$(date +%s.%N)
-for file in bench/baseline/00_prepare.sql $(ls bench/baseline/*.sql | grep -v 00_prepare); do
-  step=$(date +%s.%N)
-  psql "$conninfo" -X -q -v ON_ERROR_STOP=1 -c "set work_mem = '256MB'" -c "set jit = off" -f "$file" >/dev/null
-  printf '  baseline %-40s %8.1f s\n' "$(basename "$file")" "$(echo "$(date +%s.%N) - $step" | bc -l)" >> "$out/baseline-steps.txt"
-done
-end=$(date +%s.%N)
-baseline=$(echo "$end - $start" | bc -l)
+baseline_run() { # prints the baseline's wall seconds; its steps go to $out/baseline-steps.txt
+  : > "$out/baseline-steps.txt"
+  local start end step file
+  start=$(date +%s.%N)
+  for file in bench/baseline/00_prepare.sql $(ls bench/baseline/*.sql | grep -v 00_prepare); do
+    step=$(date +%s.%N)
+    psql "$conninfo" -X -q -v ON_ERROR_STOP=1 -c "set work_mem = '256MB'" -c "set jit = off" -f "$file" >/dev/null
+    printf '  baseline %-40s %8.1f s\n' "$(basename "$file")" "$(echo "$(date +%s.%N) - $step" | bc -l)" >> "$out/baseline-steps.txt"
+  done
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
+}
+baseline=$(baseline_run)
 printf '%-28s wall %8.1f s\n' "psql (baseline models)" "$baseline" | tee -a "$out/summary.txt"
 for name in "build (memory default)" "build (memory $big)"; do
   read -r wall _ < "$out/$name.time"
@@ -58,6 +62,28 @@ for mart in "mart_marketing_attribution session_id" "mart_campaign_daily date,fa
   echo "md5 $table: reckon $ours baseline $theirs ($verdict)" | tee -a "$out/summary.txt"
 done
 psql "$conninfo" -X -q -c "drop schema bench_baseline__staging cascade"
+# ROUNDS=N (N > 1): N-1 more pairs of a default-memory build and the baseline, one right
+# after the other, so that each ratio compares two runs under the same load; the median of
+# the N ratios is printed (the machines are shared: one pair can catch a busy minute).
+rounds=${ROUNDS:-1}
+if [ "$rounds" -gt 1 ]; then
+  read -r wall _ < "$out/build (memory default).time"
+  ratios=$(echo "$wall / $baseline" | bc -l)
+  for round in $(seq 2 "$rounds"); do
+    cp "$out/baseline-steps.txt" "$out/baseline-steps-round-$((round - 1)).txt"
+    measure "build (memory default) $round" $reckon build --jobs 2
+    read -r wall _ < "$out/build (memory default) $round.time"
+    theirs=$(baseline_run)
+    printf '%-28s wall %8.1f s\n' "psql (baseline) $round" "$theirs" | tee -a "$out/summary.txt"
+    ratio=$(echo "$wall / $theirs" | bc -l)
+    printf 'round %d: build (memory default) %.2fx the baseline\n' "$round" "$ratio" | tee -a "$out/summary.txt"
+    ratios="$ratios $ratio"
+  done
+  median=$(printf '%s\n' $ratios | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+  printf 'build (memory default), median of %d rounds: %.2fx the baseline (%s)\n' "$rounds" "$median" \
+    "$(printf '%.2f ' $ratios | sed 's/ $//')" | tee -a "$out/summary.txt"
+  psql "$conninfo" -X -q -c "drop schema if exists bench_baseline__staging cascade"
+fi
 echo "per-statement times (build, memory default):" | tee -a "$out/summary.txt"
 grep -E '^ *(stg_|int_|mart_|functions|prepare)' "$out/build (memory default).log" | tee -a "$out/summary.txt" || true
 cat "$out/baseline-steps.txt" | tee -a "$out/summary.txt"
