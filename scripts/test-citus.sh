@@ -59,8 +59,14 @@ grep -q "^sources.event_session_column: $EVENT_SESSION_COLUMN equals event_prope
 if grep -q "^warning" "$work/doctor.txt"; then fail "doctor warns on the recommended layout"; fi
 # Without the setting, doctor tells that the events could be laid out by session.
 DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-unset.txt" 2>&1 || { cat "$work/doctor-unset.txt"; fail "reckon doctor without the setting exited non-zero"; }
-grep -q "^warning: source amplitude_events (raw.amplitude_events) is distributed by $EVENT_SESSION_COLUMN: the stg_events insert moves every event .*sources.event_session_column" "$work/doctor-unset.txt" \
+grep -q "^warning: source amplitude_events (raw.amplitude_events) is distributed by $EVENT_SESSION_COLUMN, co-located with funnelfox_sessions, but sources.event_session_column is not set: the stg_events insert moves every event .*set sources.event_session_column: $EVENT_SESSION_COLUMN" "$work/doctor-unset.txt" \
   || { cat "$work/doctor-unset.txt"; fail "doctor without sources.event_session_column does not advise the layout by session"; }
+# A setting that names another column than the events' distribution column.
+RECKON_EVENT_SESSION_COLUMN=uuid DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-other.txt" 2>&1 || { cat "$work/doctor-other.txt"; fail "reckon doctor with another column exited non-zero"; }
+grep -q "^warning: source amplitude_events (raw.amplitude_events) is distributed by $EVENT_SESSION_COLUMN, but sources.event_session_column is uuid: .*select alter_distributed_table('raw.amplitude_events', distribution_column => 'uuid', colocate_with => 'raw.funnelfox_sessions')" "$work/doctor-other.txt" \
+  || { cat "$work/doctor-other.txt"; fail "doctor does not say how to distribute the events by the configured column"; }
+grep -q "^warning: [0-9]* events of amplitude_events (raw.amplitude_events) name a session in event_properties->>'ff_session_id' but hold another value in uuid" "$work/doctor-other.txt" \
+  || { cat "$work/doctor-other.txt"; fail "doctor does not count the events whose column disagrees with the JSON"; }
 
 # The same sources as coordinator-local copies: doctor must warn about the sessions source
 # and about a large local table.

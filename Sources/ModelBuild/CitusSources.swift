@@ -35,7 +35,8 @@ public struct CitusSourceLayout: Sendable, Equatable {
             switch layout {
             case "distributed":
                 let colocated = colocatedWithSessions && logicalName != "funnelfox_sessions" ? ", co-located with funnelfox_sessions" : ""
-                return "\(logicalName) (\(realName)): distributed by \(distributionColumn ?? "?"), \(shardCount ?? 0) shards\(colocated), \(size)"
+                return
+                    "\(logicalName) (\(realName)): distributed by \(distributionColumn ?? "?"), \(shardCount ?? 0) shards\(colocated), \(size)"
             case "reference": return "\(logicalName) (\(realName)): reference table, \(size)"
             case "view": return "\(logicalName) (\(realName)): view (laid out by the tables it reads)"
             default: return "\(logicalName) (\(realName)): local table on the coordinator, \(size)"
@@ -104,7 +105,8 @@ public struct CitusSourceLayout: Sendable, Equatable {
             } else if source.layout == "local", source.bytes >= largeLocalBytes {
                 warnings.append(
                     "source \(source.logicalName) (\(source.realName)) is a local table of \(Source.formatBytes(source.bytes)) on the coordinator: "
-                        + "every build reads it through the coordinator; distribute it (events: by session, docs/citus.md) or make it a reference table")
+                        + "every build reads it through the coordinator; distribute it (events: by session, docs/citus.md) or make it a reference table"
+                )
             } else if source.logicalName == "amplitude_events", source.layout == "distributed",
                 let warning = eventsLayoutWarning(source, configuration: configuration)
             {
@@ -123,6 +125,13 @@ extension CitusSourceLayout {
         let sessions = configuration.sourceTable("funnelfox_sessions")
         let colocate = "colocate_with => '\(sessions.schema).\(sessions.table)'"
         guard let column = configuration.eventSessionColumn else {
+            if events.colocatedWithSessions, let distribution = events.distributionColumn {
+                return
+                    "source amplitude_events (\(events.realName)) is distributed by \(distribution), co-located with funnelfox_sessions, "
+                    + "but sources.event_session_column is not set: the stg_events insert moves every event to its session's worker "
+                    + "(repartitioned); if \(distribution) holds the events' session id, set sources.event_session_column: \(distribution) "
+                    + "(docs/citus.md)"
+            }
             return "source amplitude_events (\(events.realName)) is distributed by \(events.distributionColumn ?? "?"): "
                 + "the stg_events insert moves every event to its session's worker (repartitioned); lay the events out by session: "
                 + "a text column the loader fills with event_properties->>'ff_session_id' (another value, such as the uuid, when that is "
@@ -130,9 +139,11 @@ extension CitusSourceLayout {
                 + "(docs/citus.md)"
         }
         guard events.distributionColumn != column || !events.colocatedWithSessions else { return nil }
-        return "source amplitude_events (\(events.realName)) is distributed by \(events.distributionColumn ?? "?")"
-            + (events.distributionColumn == column ? ", not co-located with funnelfox_sessions" : "")
-            + ", but sources.event_session_column is \(column): the stg_events insert moves every event to its session's worker "
+        let state =
+            events.distributionColumn == column
+            ? "is distributed by \(column) (sources.event_session_column) but not co-located with funnelfox_sessions"
+            : "is distributed by \(events.distributionColumn ?? "?"), but sources.event_session_column is \(column)"
+        return "source amplitude_events (\(events.realName)) \(state): the stg_events insert moves every event to its session's worker "
             + "(repartitioned); select alter_distributed_table('\(events.realName)', distribution_column => '\(column)', \(colocate))"
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-import ModelBuild
 import PostgresClient
 import ReckonCore
 import TestSupport
 import Testing
+
+@testable import ModelBuild
 
 /// `sources.event_session_column`: the shipped `stg_events` SELECT takes `session_id` from the
 /// JSON alone when it is not set (the SQL unchanged), and from the column, guarded by the JSON,
@@ -55,5 +56,31 @@ import Testing
             let error = error as? InputFileError
             return error?.line == 2 && error?.column == 3 && error?.message.contains("takes the alias of amplitude_events") == true
         }
+    }
+
+    @Test func doctorTellsHowToLayTheEventsOutBySession() throws {
+        func events(_ column: String, colocated: Bool) -> CitusSourceLayout.Source {
+            CitusSourceLayout.Source(
+                logicalName: "amplitude_events", realName: "raw.amplitude_events", layout: "distributed",
+                distributionColumn: column, shardCount: 4, bytes: 1, colocatedWithSessions: colocated)
+        }
+        var configuration = Configuration()
+        let byUUID = try #require(CitusSourceLayout.eventsLayoutWarning(events("uuid", colocated: false), configuration: configuration))
+        #expect(byUUID.contains("is distributed by uuid: the stg_events insert moves every event to its session's worker (repartitioned)"))
+        #expect(byUUID.contains("colocate_with => 'raw.funnelfox_sessions'") && byUUID.contains("sources.event_session_column"))
+        let unnamed = try #require(
+            CitusSourceLayout.eventsLayoutWarning(events("ff_session_id", colocated: true), configuration: configuration))
+        #expect(unnamed.contains("set sources.event_session_column: ff_session_id"))
+
+        configuration.eventSessionColumn = "ff_session_id"
+        #expect(CitusSourceLayout.eventsLayoutWarning(events("ff_session_id", colocated: true), configuration: configuration) == nil)
+        let apart = try #require(
+            CitusSourceLayout.eventsLayoutWarning(events("ff_session_id", colocated: false), configuration: configuration))
+        #expect(apart.contains("is distributed by ff_session_id (sources.event_session_column) but not co-located with funnelfox_sessions"))
+        let other = try #require(CitusSourceLayout.eventsLayoutWarning(events("uuid", colocated: false), configuration: configuration))
+        #expect(
+            other.hasSuffix(
+                "select alter_distributed_table('raw.amplitude_events', distribution_column => 'ff_session_id', colocate_with => 'raw.funnelfox_sessions')"
+            ))
     }
 }

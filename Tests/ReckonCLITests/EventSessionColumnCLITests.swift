@@ -37,7 +37,9 @@ import Testing
                 "source amplitude_events (raw.amplitude_events): column ff_session_id (named by sources.event_session_column) "
                     + "is character varying(64); it must be text"), "\(mistyped.standardOutput)\(mistyped.standardError)")
         let connection = try Connection.connect(url)
-        #expect(try connection.execute("select count(*) from pg_namespace where nspname like 'analytics%'", name: "n").scalar(as: Int.self) == 0)
+        #expect(
+            try connection.execute("select count(*) from pg_namespace where nspname like 'analytics%'", name: "n").scalar(as: Int.self) == 0
+        )
     }
 
     @Test func aColumnFilledRightGivesTheSameMartsAndDoctorCountsTheEventsThatDisagree() throws {
