@@ -8,7 +8,7 @@
 # fails loudly unless: the run on Citus publishes; the six per-session models were
 # distributed by session_id co-located with the sessions source (progress lines, and
 # citus_tables for the published mart); the stg_events insert is pushed down (not
-# repartitioned); both marts have the same md5 as the single-node
+# repartitioned); the mart's shards are analyzed with the divided statistics target; both marts have the same md5 as the single-node
 # build; every shipped check has the same verdict as on one node and none failed or errored;
 # every check's failing-row SQL runs on Citus; `reckon doctor` reports the layout; and the
 # check kinds' Citus test suite (RECKON_CITUS_URL) passes.
@@ -112,6 +112,13 @@ layout=$(psql "$citus_url" -X -At -c "
   from citus_tables m, citus_tables s
   where m.table_name = 'analytics.mart_marketing_attribution'::regclass and s.table_name = 'raw.funnelfox_sessions'::regclass")
 [ "$layout" = "distributed session_id true" ] || fail "analytics.mart_marketing_attribution in citus_tables: '$layout'"
+
+step "the shards of a distributed model are analyzed with the statistics target divided by the shards"
+bounds=$(psql "$citus_url" -X -At -c "
+  select max(result::int) from run_command_on_shards('analytics.mart_marketing_attribution',
+    \$\$select coalesce(max(cardinality(histogram_bounds::text::text[])), 0) from pg_stats where schemaname || '.' || tablename = '%s' and attname = 'session_id'\$\$)")
+echo "  longest session_id histogram of a mart shard: $bounds bounds"
+[ -n "$bounds" ] && [ "$bounds" -gt 1 ] && [ "$bounds" -le 26 ] || fail "the mart's shards were not analyzed with a statistics target of at most 25 ($bounds histogram bounds)"
 
 step "md5 per mart, one node vs Citus"
 for mart in "mart_marketing_attribution session_id collate \"C\"" "mart_campaign_daily date, facebook_campaign_id collate \"C\""; do
