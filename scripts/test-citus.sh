@@ -8,8 +8,8 @@
 # fails loudly unless: the run on Citus publishes; the six per-session models were
 # distributed by session_id co-located with the sessions source (progress lines, and
 # citus_tables for the published mart); the stg_events insert is pushed down (not
-# repartitioned); the mart's shards are analyzed with the divided statistics target; both marts have the same md5 as the single-node
-# build; every shipped check has the same verdict as on one node and none failed or errored;
+# repartitioned); the mart's shards are analyzed with the divided statistics target; both
+# marts have the same md5 as the single-node build; every shipped check has the same verdict as on one node and none failed or errored;
 # every check's failing-row SQL runs on Citus; `reckon doctor` reports the layout; and the
 # check kinds' Citus test suite (RECKON_CITUS_URL) passes.
 set -euo pipefail
