@@ -6,6 +6,13 @@
 --     (jsonb_typeof(event_properties->'ff_session_id') = 'string'); a number, object,
 --     array, boolean or JSON null names no session, so the event is ignored (never an
 --     error). An empty string is kept as is (it matches no session).
+--   * event_session_id('a') is a.event_properties->>'ff_session_id'; with
+--     sources.event_session_column set (reckon.yml, docs/citus.md) it is that column, and
+--     event_session_guard('a') adds "and a.<column> = a.event_properties->>'ff_session_id'":
+--     an event whose column disagrees with its JSON string is left out, so the rows are
+--     the same as without the setting whenever the loader filled the column right
+--     (reckon doctor counts the events that disagree). On Citus, events distributed by that
+--     column and co-located with the sessions make this insert shard-local (pushed down).
 --   * de-duplication is per (session_id, uuid): of the rows sharing a uuid the earliest
 --     (event_time, then event_type, device_id, ... COLLATE "C") is kept. Rows with a NULL
 --     uuid share no uuid with anything and are each kept.
@@ -31,11 +38,11 @@ select
   e.city::text as city
 from (
   select
-    a.event_properties->>'ff_session_id' as session_id,
+    {{ event_session_id('a') }} as session_id,
     a.uuid, a.event_type, a.event_time, a.device_id, a.platform, a.os_version,
     a.country, a.city
   from {{ source('amplitude_events') }} a
-  where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'
+  where jsonb_typeof(a.event_properties->'ff_session_id') = 'string'{{ event_session_guard('a') }}
 ) e;
 
 -- De-duplication. On PostgreSQL in three small steps on this connection (temporary

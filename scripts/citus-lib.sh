@@ -46,17 +46,27 @@ citus_start() {
 
 citus_stop() { bash "$CITUS_TOOLS/cluster.sh" stop "$1" >/dev/null 2>&1 || true; }
 
+# The column of amplitude_events the events are laid out by (sources.event_session_column).
+EVENT_SESSION_COLUMN=ff_session_id
+
 # citus_distribute_sources URL [SCHEMA] — the layout docs/citus.md recommends: sessions
-# distributed by id, events by uuid, every other source a reference table. CITUS_SHARD_COUNT
+# distributed by id; events by session: the loader's column ff_session_id (the JSON string
+# ff_session_id, else the uuid, never NULL: a distribution column holds no NULL; Citus refuses
+# a generated column as one, so the column is filled once and kept as a plain column),
+# co-located with the sessions; every other source a reference table. CITUS_SHARD_COUNT
 # (default: Citus's 32) sets the shards of the two distributed sources (and so of every model
 # co-located with the sessions).
 citus_distribute_sources() {
   local schema=${2:-raw}
   psql "$1" -X -q -v ON_ERROR_STOP=1 <<SQL
 set client_min_messages = warning;
+alter table $schema.amplitude_events add column $EVENT_SESSION_COLUMN text generated always as (coalesce(
+  case when jsonb_typeof(event_properties->'ff_session_id') = 'string' then event_properties->>'ff_session_id' end,
+  uuid, '')) stored;
+alter table $schema.amplitude_events alter column $EVENT_SESSION_COLUMN drop expression;
 set citus.shard_count = ${CITUS_SHARD_COUNT:-32};
 select create_distributed_table('$schema.funnelfox_sessions', 'id');
-select create_distributed_table('$schema.amplitude_events', 'uuid', colocate_with => 'none');
+select create_distributed_table('$schema.amplitude_events', '$EVENT_SESSION_COLUMN', colocate_with => '$schema.funnelfox_sessions');
 select create_reference_table('$schema.' || t) from unnest(array[
   'facebook_campaigns', 'facebook_adsets', 'facebook_ads', 'facebook_ad_statistics', 'funnelfox_funnels',
   'funnelfox_subscriptions', 'stripe_subscriptions', 'stripe_payments', 'stripe_refunds',

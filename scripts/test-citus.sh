@@ -2,11 +2,14 @@
 # make test-citus: reckon on a 3-node Citus cluster (coordinator + 2 workers on this machine).
 # Builds Citus with ../shared/citus/build.sh, starts the cluster and a single-node PostgreSQL,
 # generates the same data into both (SESSIONS, default 5000), lays the sources out on Citus
-# (sessions by id, events by uuid, the rest reference tables), runs `reckon run` on both and
+# (sessions by id, events by session: the column ff_session_id named in
+# sources.event_session_column, the rest reference tables), runs `reckon run` on both (one node
+# without the column and the setting: the JSON alone) and
 # fails loudly unless: the run on Citus publishes; the six per-session models were
 # distributed by session_id co-located with the sessions source (progress lines, and
-# citus_tables for the published mart); both marts have the same md5 as the single-node
-# build; every shipped check has the same verdict as on one node and none failed or errored;
+# citus_tables for the published mart); the stg_events insert is pushed down (not
+# repartitioned); the mart's shards are analyzed with the divided statistics target; both
+# marts have the same md5 as the single-node build; every shipped check has the same verdict as on one node and none failed or errored;
 # every check's failing-row SQL runs on Citus; `reckon doctor` reports the layout; and the
 # check kinds' Citus test suite (RECKON_CITUS_URL) passes.
 set -euo pipefail
@@ -43,11 +46,27 @@ DATABASE_URL=$single_url "$reckon" generate --sessions "$sessions" --seed 7 >/de
 citus_distribute_sources "$citus_url" >/dev/null
 
 step "reckon doctor on Citus"
-DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor.txt" 2>&1 || { cat "$work/doctor.txt"; fail "reckon doctor exited non-zero"; }
+# The Citus side names the events' session column (sources.event_session_column).
+citus_env=(env DATABASE_URL="$citus_url" RECKON_EVENT_SESSION_COLUMN="$EVENT_SESSION_COLUMN")
+"${citus_env[@]}" "$reckon" doctor >"$work/doctor.txt" 2>&1 || { cat "$work/doctor.txt"; fail "reckon doctor exited non-zero"; }
 cat "$work/doctor.txt"
 grep -q "funnelfox_sessions .*distributed by id" "$work/doctor.txt" || fail "doctor does not report funnelfox_sessions distributed by id"
 grep -q "stripe_payments .*reference table" "$work/doctor.txt" || fail "doctor does not report stripe_payments as a reference table"
+grep -q "amplitude_events .*distributed by $EVENT_SESSION_COLUMN, .* shards, co-located with funnelfox_sessions" "$work/doctor.txt" \
+  || fail "doctor does not report amplitude_events distributed by $EVENT_SESSION_COLUMN co-located with the sessions"
+grep -q "^sources.event_session_column: $EVENT_SESSION_COLUMN equals event_properties->>'ff_session_id' in every event" "$work/doctor.txt" \
+  || fail "doctor does not confirm that $EVENT_SESSION_COLUMN agrees with the JSON"
 if grep -q "^warning" "$work/doctor.txt"; then fail "doctor warns on the recommended layout"; fi
+# Without the setting, doctor tells that the events could be laid out by session.
+DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-unset.txt" 2>&1 || { cat "$work/doctor-unset.txt"; fail "reckon doctor without the setting exited non-zero"; }
+grep -q "^warning: source amplitude_events (raw.amplitude_events) is distributed by $EVENT_SESSION_COLUMN, co-located with funnelfox_sessions, but sources.event_session_column is not set: the stg_events insert moves every event .*set sources.event_session_column: $EVENT_SESSION_COLUMN" "$work/doctor-unset.txt" \
+  || { cat "$work/doctor-unset.txt"; fail "doctor without sources.event_session_column does not advise the layout by session"; }
+# A setting that names another column than the events' distribution column.
+RECKON_EVENT_SESSION_COLUMN=uuid DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-other.txt" 2>&1 || { cat "$work/doctor-other.txt"; fail "reckon doctor with another column exited non-zero"; }
+grep -q "^warning: source amplitude_events (raw.amplitude_events) is distributed by $EVENT_SESSION_COLUMN, but sources.event_session_column is uuid: .*select alter_distributed_table('raw.amplitude_events', distribution_column => 'uuid', colocate_with => 'raw.funnelfox_sessions')" "$work/doctor-other.txt" \
+  || { cat "$work/doctor-other.txt"; fail "doctor does not say how to distribute the events by the configured column"; }
+grep -q "^warning: [0-9]* events of amplitude_events (raw.amplitude_events) name a session in event_properties->>'ff_session_id' but hold another value in uuid" "$work/doctor-other.txt" \
+  || { cat "$work/doctor-other.txt"; fail "doctor does not count the events whose column disagrees with the JSON"; }
 
 # The same sources as coordinator-local copies: doctor must warn about the sessions source
 # and about a large local table.
@@ -63,7 +82,7 @@ insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
 insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
 insert into raw_local.amplitude_events select * from raw_local.amplitude_events;
 SQL
-RECKON_SOURCE_SCHEMA=raw_local DATABASE_URL=$citus_url "$reckon" doctor >"$work/doctor-local.txt" 2>&1 || { cat "$work/doctor-local.txt"; fail "doctor on local sources exited non-zero"; }
+RECKON_SOURCE_SCHEMA=raw_local "${citus_env[@]}" "$reckon" doctor >"$work/doctor-local.txt" 2>&1 || { cat "$work/doctor-local.txt"; fail "doctor on local sources exited non-zero"; }
 grep -q "^warning: source funnelfox_sessions (raw_local.funnelfox_sessions) is a local table, not distributed by id" "$work/doctor-local.txt" \
   || { cat "$work/doctor-local.txt"; fail "doctor does not warn that the sessions source is not distributed by id"; }
 grep -q "^warning: source amplitude_events (raw_local.amplitude_events) is a local table of .* on the coordinator" "$work/doctor-local.txt" \
@@ -74,7 +93,7 @@ psql "$citus_url" -X -q -c "drop schema raw_local cascade" >/dev/null
 step "reckon run on one node and on Citus"
 DATABASE_URL=$single_url "$reckon" run --json "$work/single.json" >"$work/single.log" 2>&1 \
   || { tail -n 30 "$work/single.log"; fail "reckon run on one node exited $?"; }
-DATABASE_URL=$citus_url "$reckon" run --json "$work/citus.json" >"$work/citus.log" 2>&1 \
+"${citus_env[@]}" "$reckon" run --json "$work/citus.json" >"$work/citus.log" 2>&1 \
   || { tail -n 40 "$work/citus.log"; fail "reckon run on Citus exited $?"; }
 grep -q "^  engine citus" "$work/citus.log" || fail "the build on Citus did not detect Citus"
 for model in stg_events int_event_aggregates int_session_params int_facebook_match int_session_revenue mart_marketing_attribution; do
@@ -84,6 +103,7 @@ done
 grep -q "^  int_subscription_sessions reference table" "$work/citus.log" || fail "int_subscription_sessions is not a reference table"
 grep -q "^  mart_campaign_daily local table" "$work/citus.log" || fail "mart_campaign_daily is not a local table"
 grep -q "^  mart_marketing_attribution #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the mart's insert was not pushed down"
+grep -q "^  stg_events #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the stg_events insert was not pushed down (events laid out by session)"
 grep -E "insert|delete" "$work/citus.log" | grep -E "^  " | sed 's/^/  citus: /'
 
 step "the published mart is distributed (citus_tables)"
@@ -92,6 +112,13 @@ layout=$(psql "$citus_url" -X -At -c "
   from citus_tables m, citus_tables s
   where m.table_name = 'analytics.mart_marketing_attribution'::regclass and s.table_name = 'raw.funnelfox_sessions'::regclass")
 [ "$layout" = "distributed session_id true" ] || fail "analytics.mart_marketing_attribution in citus_tables: '$layout'"
+
+step "the shards of a distributed model are analyzed with the statistics target divided by the shards"
+bounds=$(psql "$citus_url" -X -At -c "
+  select max(result::int) from run_command_on_shards('analytics.mart_marketing_attribution',
+    \$\$select coalesce(max(cardinality(histogram_bounds::text::text[])), 0) from pg_stats where schemaname || '.' || tablename = '%s' and attname = 'session_id'\$\$)")
+echo "  longest session_id histogram of a mart shard: $bounds bounds"
+[ -n "$bounds" ] && [ "$bounds" -gt 1 ] && [ "$bounds" -le 26 ] || fail "the mart's shards were not analyzed with a statistics target of at most 25 ($bounds histogram bounds)"
 
 step "md5 per mart, one node vs Citus"
 for mart in "mart_marketing_attribution session_id collate \"C\"" "mart_campaign_daily date, facebook_campaign_id collate \"C\""; do

@@ -69,23 +69,47 @@ public struct CitusBuild: Sendable {
     /// co-located with it (else they are distributed in Citus's default co-location group).
     public let sessionsSourceIsDistributed: Bool
 
+    /// The `default_statistics_target` the `analyze` of a distributed model runs with, so
+    /// that its shards together sample about as many rows as one table does on PostgreSQL
+    /// (each shard samples 300 × the target): the database's target divided by the shards
+    /// of the sessions source, at least `minimumStatisticsTarget`. Nil: the database's own.
+    public let analyzeStatisticsTarget: Int?
+
+    /// The lowest statistics target a shard is analyzed with (7,500 sampled rows).
+    public static let minimumStatisticsTarget = 25
+
     /// A plan for `configuration`'s sessions source.
-    public init(configuration: Configuration, sessionsSourceIsDistributed: Bool) {
+    public init(configuration: Configuration, sessionsSourceIsDistributed: Bool, analyzeStatisticsTarget: Int? = nil) {
         self.sessionsSource = Self.sessionsSource(configuration)
         self.sessionsSourceIsDistributed = sessionsSourceIsDistributed
+        self.analyzeStatisticsTarget = analyzeStatisticsTarget
     }
 
-    /// Reads from the database whether the sessions source is hash-distributed.
+    /// The statistics target for shards of a table in `shards` shards when one table is
+    /// analyzed with `target`: `target / shards` rounded up, at least `minimumStatisticsTarget`
+    /// and at most `target`.
+    public static func shardStatisticsTarget(target: Int, shards: Int) -> Int {
+        guard shards > 1 else { return target }
+        return min(target, max(minimumStatisticsTarget, (target + shards - 1) / shards))
+    }
+
+    /// Reads from the database whether the sessions source is hash-distributed, and in how
+    /// many shards (the shards of every model co-located with it).
     public static func load(configuration: Configuration, connection: Connection) throws -> CitusBuild {
         let table = configuration.sourceTable("funnelfox_sessions")
-        let distributed =
-            try connection.execute(
-                """
-                select exists (select 1 from pg_dist_partition p
-                  where p.logicalrelid = to_regclass($1) and p.partmethod = 'h')
-                """, name: "citus sessions source", [SQL.qualified(schema: table.schema, name: table.table)]
-            ).scalar(as: Bool.self) == true
-        return CitusBuild(configuration: configuration, sessionsSourceIsDistributed: distributed)
+        let row = try connection.execute(
+            """
+            select exists (select 1 from pg_dist_partition p where p.logicalrelid = to_regclass($1) and p.partmethod = 'h'),
+                   (select count(*) from pg_dist_shard s where s.logicalrelid = to_regclass($1)),
+                   current_setting('default_statistics_target')::int
+            """, name: "citus sessions source", [SQL.qualified(schema: table.schema, name: table.table)]
+        ).rows.first
+        let distributed = row?[0] == "t"
+        let shards = row?[1].flatMap { Int($0) } ?? 0
+        let target = row?[2].flatMap { Int($0) }
+        return CitusBuild(
+            configuration: configuration, sessionsSourceIsDistributed: distributed,
+            analyzeStatisticsTarget: distributed ? target.map { shardStatisticsTarget(target: $0, shards: shards) } : nil)
     }
 
     /// The session-level setting that makes Citus forward `SET LOCAL` to the worker tasks.
@@ -194,12 +218,18 @@ extension CitusBuild {
     /// set `local`, so they reach the worker tasks.
     func run(
         _ statement: String, verb: String, name: String, on connection: Connection, settings: [String],
-        modelSettings: [String]
+        modelSettings: [String], layout: CitusLayout
     ) throws -> Int {
         let text = Self.removingShardPredicates(statement)
         if text.hasPrefix(Self.layoutMarker) {
             _ = try connection.execute(text, name: name)
             return 0
+        }
+        // Each shard of a distributed model samples its own rows: with the target divided by
+        // the shards they sample together about what one table does (Citus forwards the
+        // `SET LOCAL` to the shards' `ANALYZE`s).
+        if verb == "analyze", case .distributed = layout, let target = analyzeStatisticsTarget {
+            return try Self.run(text, name: name, settings: ["set local default_statistics_target = \(target)"], on: connection)
         }
         guard Self.runsWithLocalSettings(verb: verb) else { return try connection.execute(text, name: name).affectedRows }
         return try Self.run(

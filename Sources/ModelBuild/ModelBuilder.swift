@@ -186,7 +186,7 @@ public final class ModelBuilder: @unchecked Sendable {
                                     if let citus {
                                         return try citus.run(
                                             statement.text, verb: verb, name: stepName, on: worker, settings: settings,
-                                            modelSettings: sessionStatements)
+                                            modelSettings: sessionStatements, layout: CitusLayout(model: model))
                                     }
                                     if statement.runsInParts, let shards = self.shardRunner(settings) {
                                         return try shards.run(

@@ -112,8 +112,10 @@ public struct ModelProject: Sendable {
 ///
 /// Supported: `{{ this }}`, `{{ ref('model') }}`, `{{ source('logical_name') }}`,
 /// `{{ reckon }}` (the functions schema) and `{{ var('name') }}` for
-/// `facebook_source_aliases`, `paid_mediums` and `ad_account_timezone`. Every name is
-/// quoted through `SQL.identifier`, every value through `SQL.literal`.
+/// `facebook_source_aliases`, `paid_mediums` and `ad_account_timezone`,
+/// `{{ event_session_id('a') }}` and `{{ event_session_guard('a') }}` (an event's session
+/// id, from `sources.event_session_column` when set). Every name is quoted through
+/// `SQL.identifier`, every value through `SQL.literal`.
 public struct TemplateRenderer: Sendable {
     /// Configuration supplying sources and variables.
     public let configuration: Configuration
@@ -150,7 +152,8 @@ public struct TemplateRenderer: Sendable {
         if expression == "reckon" { return SQL.identifier(configuration.functionsSchema) }
         guard let value = placeholder.argument else {
             throw Template.Unresolvable(
-                "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name'), shard('column')"
+                "unknown placeholder '{{ \(expression) }}'; valid: this, reckon, ref('model'), source('name'), var('name'), shard('column'), "
+                    + "event_session_id('alias'), event_session_guard('alias')"
             )
         }
         switch placeholder.name {
@@ -182,6 +185,20 @@ public struct TemplateRenderer: Sendable {
             let (count, index) = (ShardMarker.count, ShardMarker.index)
             return "(\(count)1 = 1 or (hashtext(\(value)) < -2147483648 + (\(index)0 + 1) * 4294967296 / \(count)1"
                 + " and hashtext(\(value))::bigint >= -2147483648 + \(index)0 * 4294967296 / \(count)1))"
+        case "event_session_id", "event_session_guard":
+            // The session of an event of `amplitude_events` (aliased `value`): its JSON
+            // `ff_session_id`, or the column `sources.event_session_column` names. Reading the
+            // column lets Citus see the events' distribution column become the model's
+            // `session_id` and run the insert shard by shard (docs/citus.md); the guard keeps
+            // only the events whose column equals their JSON session id, so the rows are the
+            // JSON's either way. Unset, the guard renders to nothing.
+            guard value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
+                throw Template.Unresolvable("\(placeholder.name)() takes the alias of amplitude_events, such as 'a'")
+            }
+            let json = "\(value).event_properties->>'ff_session_id'"
+            guard let column = configuration.eventSessionColumn else { return placeholder.name == "event_session_id" ? json : "" }
+            let read = "\(value).\(SQL.identifier(column))"
+            return placeholder.name == "event_session_id" ? read : " and \(read) = \(json)"
         case "var":
             switch value {
             case "facebook_source_aliases": return SQL.textArray(configuration.facebookSourceAliases)

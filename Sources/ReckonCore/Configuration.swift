@@ -23,6 +23,13 @@ public struct Configuration: Sendable, Equatable {
     public var sourceSchema = "raw"
     /// Logical source name → real `schema.table`, for sources not in `sourceSchema`.
     public var sourceTables: [String: String] = [:]
+    /// `sources.event_session_column`: a `text` column of `amplitude_events` that the loader
+    /// fills with the event's `event_properties->>'ff_session_id'`, so that the events can be
+    /// laid out by session (on Citus: distributed by it, co-located with the sessions). When
+    /// set, `stg_events` takes `session_id` from it and keeps only the events whose column
+    /// equals their JSON string `ff_session_id` (docs/citus.md). Nil (the default): the JSON
+    /// alone. `RECKON_EVENT_SESSION_COLUMN` overrides it.
+    public var eventSessionColumn: String?
     /// `utm_source` values (lower case) that mean Facebook traffic.
     public var facebookSourceAliases = ["facebook", "fb", "ig", "instagram", "meta", "an", "msg"]
     /// `utm_medium` values (lower case) that mean paid traffic.
@@ -108,6 +115,14 @@ public struct Configuration: Sendable, Equatable {
         return nil
     }
 
+    /// Why `column` cannot be `sources.event_session_column` (it must name one column), or nil.
+    public static func eventSessionColumnProblem(_ column: String) -> String? {
+        guard column.isEmpty || column.contains(".") || column.contains("\"") || column.contains(where: \.isNewline) else {
+            return nil
+        }
+        return "sources.event_session_column must name one column of amplitude_events (such as ff_session_id), found '\(column)'"
+    }
+
     /// Loads `path` over the defaults; a missing file at the default path is not an error.
     public static func load(path: String?, environment: [String: String]) throws -> Configuration {
         var configuration = Configuration()
@@ -139,8 +154,13 @@ public struct Configuration: Sendable, Equatable {
         checksDirectory = try root.string("checks_dir") ?? checksDirectory
         paidMediums = try root.stringList("paid_mediums")?.map { $0.lowercased() } ?? paidMediums
         if let sources = root["sources"] {
-            let object = try sources.object("sources", allowed: ["schema", "tables"])
+            let object = try sources.object("sources", allowed: ["schema", "tables", "event_session_column"])
             sourceSchema = try object.string("schema") ?? sourceSchema
+            if let value = object["event_session_column"] {
+                let column = try value.string("sources.event_session_column")
+                if let problem = Self.eventSessionColumnProblem(column) { throw value.error(problem) }
+                eventSessionColumn = column
+            }
             if let tables = object["tables"] {
                 for entry in try tables.mapping("sources.tables") {
                     guard Self.logicalSources.contains(entry.key) else {
@@ -232,7 +252,8 @@ public struct Configuration: Sendable, Equatable {
     /// `RECKON_DATABASE_URL` or `DATABASE_URL` (connection), `RECKON_TARGET_SCHEMA`,
     /// `RECKON_SOURCE_SCHEMA`, `RECKON_FUNCTIONS_SCHEMA`, `RECKON_AD_ACCOUNT_TIMEZONE`,
     /// `RECKON_FACEBOOK_SOURCE_ALIASES` and `RECKON_PAID_MEDIUMS` (comma-separated),
-    /// `RECKON_MODELS_DIR`, `RECKON_CHECKS_DIR`, `RECKON_WORK_MEM`, `RECKON_AUDIT_SCHEMA`.
+    /// `RECKON_MODELS_DIR`, `RECKON_CHECKS_DIR`, `RECKON_WORK_MEM`, `RECKON_AUDIT_SCHEMA`,
+    /// `RECKON_EVENT_SESSION_COLUMN`.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
@@ -257,6 +278,12 @@ public struct Configuration: Sendable, Equatable {
                 throw InputFileError(file: name, line: 0, column: 0, message: problem)
             }
             buildWorkMemory = workMemory
+        }
+        if let column = value("RECKON_EVENT_SESSION_COLUMN") {
+            if let problem = Self.eventSessionColumnProblem(column) {
+                throw InputFileError(file: "RECKON_EVENT_SESSION_COLUMN", line: 0, column: 0, message: problem)
+            }
+            eventSessionColumn = column
         }
         if let text = value("RECKON_ENGINE") {
             switch DatabaseEngine.parseSetting(text) {

@@ -39,47 +39,72 @@ public enum SourceContract {
         public let realName: String
         /// The missing column, or nil when the whole table is missing.
         public let column: String?
+        /// The reckon.yml setting that names the column, when the contract does not.
+        public var setting: String? = nil
+        /// The column's type, when it exists but is not the `text` the setting needs.
+        public var wrongType: String? = nil
 
         /// `source funnelfox_sessions (raw.funnelfox_sessions): missing column origin`.
         public var description: String {
-            if let column { return "source \(logicalName) (\(realName)): missing column \(column)" }
-            return "source \(logicalName) (\(realName)): table or view not found"
+            guard let column else { return "source \(logicalName) (\(realName)): table or view not found" }
+            let named = setting.map { " (named by \($0))" } ?? ""
+            if let wrongType {
+                return "source \(logicalName) (\(realName)): column \(column)\(named) is \(wrongType); it must be text, as session ids are"
+            }
+            return "source \(logicalName) (\(realName)): missing column \(column)\(named)"
         }
+    }
+
+    /// The columns a configuration adds to the contract: `sources.event_session_column`.
+    static func configuredColumns(_ configuration: Configuration) -> [(source: String, column: String, setting: String)] {
+        guard let column = configuration.eventSessionColumn else { return [] }
+        return [("amplitude_events", column, "sources.event_session_column")]
     }
 
     /// Lists every missing table and column in one query.
     public static func problems(configuration: Configuration, connection: Connection) throws -> [Problem] {
+        let configured = configuredColumns(configuration)
         var expected: [(String, String, String, String)] = []
         for name in Configuration.logicalSources {
             let (schema, table) = configuration.sourceTable(name)
             for column in columns[name] ?? [] { expected.append((name, schema, table, column)) }
+            for configured in configuredColumns(configuration) where configured.source == name {
+                expected.append((name, schema, table, configured.column))
+            }
         }
         let result = try connection.execute(
             """
             with expected(logical_name, schema_name, table_name, column_name) as (
               select * from unnest($1::text[], $2::text[], $3::text[], $4::text[]))
             select e.logical_name, e.schema_name, e.table_name, e.column_name,
-                   (c.oid is not null) as table_exists
+                   (c.oid is not null) as table_exists, format_type(a.atttypid, a.atttypmod)
             from expected e
             left join pg_namespace n on n.nspname = e.schema_name
             left join pg_class c on c.relnamespace = n.oid and c.relname = e.table_name
                  and c.relkind in ('r', 'v', 'm', 'f', 'p')
             left join pg_attribute a on a.attrelid = c.oid and a.attname = e.column_name
                  and a.attnum > 0 and not a.attisdropped
-            where a.attname is null
+            where a.attname is null or (e.logical_name, e.column_name) in (
+              select * from unnest($5::text[], $6::text[]))
             order by e.logical_name, e.column_name
             """, name: "source contract",
             [
                 arrayLiteral(expected.map(\.0)), arrayLiteral(expected.map(\.1)), arrayLiteral(expected.map(\.2)),
-                arrayLiteral(expected.map(\.3)),
+                arrayLiteral(expected.map(\.3)), arrayLiteral(configured.map(\.source)),
+                arrayLiteral(configured.map(\.column)),
             ])
         var problems: [Problem] = []
         var missingTables = Set<String>()
         for row in result.rows {
             let logical = row[0] ?? ""
             let realName = "\(row[1] ?? "").\(row[2] ?? "")"
-            if row[4] == "t" {
-                problems.append(Problem(logicalName: logical, realName: realName, column: row[3]))
+            let setting = configured.first { $0.source == logical && $0.column == row[3] }?.setting
+            if let type = row[5] {
+                // A configured column that exists: its type must be text.
+                guard type != "text" else { continue }
+                problems.append(Problem(logicalName: logical, realName: realName, column: row[3], setting: setting, wrongType: type))
+            } else if row[4] == "t" {
+                problems.append(Problem(logicalName: logical, realName: realName, column: row[3], setting: setting))
             } else if missingTables.insert(logical).inserted {
                 problems.append(Problem(logicalName: logical, realName: realName, column: nil))
             }

@@ -38,6 +38,11 @@ import Testing
         #expect(steps.allSatisfy { !$0.runsInParts && !ShardMarker.isSharded($0.text) })
     }
 
+    @Test(arguments: [(100, 4, 25), (100, 2, 50), (100, 1, 100), (100, 32, 25), (1000, 32, 32), (10, 4, 10)])
+    func aDistributedModelIsAnalyzedWithTheTargetSharedByItsShards(target: Int, shards: Int, expected: Int) {
+        #expect(CitusBuild.shardStatisticsTarget(target: target, shards: shards) == expected)
+    }
+
     @Test func aReferenceModelBecomesAReferenceTableAndALocalModelStaysAsItIs() throws {
         let reference = try rendered(
             "-- reckon.grain: subscription_id\n-- reckon.distribution: reference\nselect 'a' as subscription_id", name: "int_r")

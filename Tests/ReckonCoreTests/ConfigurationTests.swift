@@ -79,6 +79,24 @@ import Testing
         #expect(error.message.contains("amplitude_events"))
     }
 
+    @Test func readsTheEventSessionColumnFromTheFileAndTheEnvironment() throws {
+        #expect(try load("target_schema: a\n").eventSessionColumn == nil)
+        #expect(try load("sources:\n  event_session_column: ff_session_id\n").eventSessionColumn == "ff_session_id")
+        let overridden = try load(
+            "sources:\n  event_session_column: ff_session_id\n", environment: ["RECKON_EVENT_SESSION_COLUMN": "session_key"])
+        #expect(overridden.eventSessionColumn == "session_key")
+    }
+
+    @Test(arguments: ["\"\"", "events.ff_session_id", "'a\"b'"])
+    func anEventSessionColumnThatIsNotOneColumnNamesTheSetting(value: String) throws {
+        let error = try loadError("sources:\n  schema: raw\n  event_session_column: \(value)\n")
+        #expect(error.line == 3)
+        #expect(error.message.contains("sources.event_session_column must name one column of amplitude_events"), "\(error)")
+        #expect(throws: InputFileError.self) {
+            try load("target_schema: a\n", environment: ["RECKON_EVENT_SESSION_COLUMN": "a.b"])
+        }
+    }
+
     @Test func malformedYAMLHasAPosition() throws {
         let error = try loadError("target_schema: [a\nfoo: b\n")
         #expect(error.line > 0)

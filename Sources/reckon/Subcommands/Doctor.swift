@@ -10,7 +10,10 @@ struct Doctor: AsyncParsableCommand {
         discussion: """
             Prints one list of everything missing: logical name, real name, column. On Citus it \
             also lists each source's layout (distributed by which column, reference or local table) \
-            and warns when the sessions source is not distributed by id or a large source is local.
+            and warns when the sessions source is not distributed by id, the events are not laid \
+            out by session (sources.event_session_column) or a large source is local. With \
+            sources.event_session_column set it counts the events whose column disagrees with \
+            their JSON ff_session_id (the build leaves them out).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -30,6 +33,9 @@ struct Doctor: AsyncParsableCommand {
                     print("source layout on Citus:")
                     for source in layout.sources { print("  \(source)") }
                     for warning in layout.warnings { print("warning: \(warning)") }
+                }
+                if let disagreements = try EventSessionColumn.disagreements(configuration: configuration, connection: connection) {
+                    print(EventSessionColumn.report(disagreements: disagreements, configuration: configuration))
                 }
                 for statement in try IncrementalIndexAdvice.missing(configuration: configuration, connection: connection) {
                     print("recommended for --incremental (docs/incremental.md): \(statement);")
