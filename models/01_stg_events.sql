@@ -57,39 +57,56 @@ from (
 -- reckon.engine: postgres
 drop table if exists pg_temp.stg_events_duplicated_rows, pg_temp.stg_events_later_copies;
 
--- The later copies of each duplicated (session_id, uuid), on Citus: session_id in the key
--- keeps the subquery shard-local (a delete by address cannot use a subquery Citus plans apart).
--- The duplicated keys are found by sorting 8-byte hashes, not by a hash aggregate that
--- spills past build.memory.
-set enable_hashagg = off;
+-- The later copies of each duplicated (session_id, uuid), on Citus, in one delete per shard
+-- (a delete by address cannot use a subquery Citus plans apart, so there are no temporary
+-- tables): every copy of a duplicated key found by sorting (8-byte hash, address) pairs,
+-- only those rows fetched by address (a TID scan, hence no hash or merge join for this
+-- statement) and ranked; session_id is in every partition and join (after the hash, which
+-- decides the sort) so that Citus keeps the statement inside each shard.
+-- At 1,000,000 sessions, as one statement on one table: 13.4 s, against 36.4 s for finding
+-- the keys first and then reading every row again to rank theirs.
+-- reckon.engine: citus
+set enable_hashjoin = off;
+
+-- reckon.engine: citus
+set enable_mergejoin = off;
 
 -- reckon.engine: citus
 delete from {{ this }} t
 using (
-  select r.session_id, r.ctid as row_id
+  select r.session_id, r.row_id
   from (
     select
-      d.session_id, d.ctid,
+      d.session_id, d.ctid as row_id,
       row_number() over (
         partition by d.session_id, d.uuid
         order by d.event_time, d.event_type collate "C", d.device_id collate "C",
                  d.platform collate "C", d.os_version collate "C", d.country collate "C",
                  d.city collate "C"
       ) as rn
-    from {{ this }} d
-    where d.uuid is not null
-      and (d.session_id, hashtextextended(d.uuid, hashtext(d.session_id))) in (
-        select k.session_id, hashtextextended(k.uuid, hashtext(k.session_id))
+    from (
+      select w.session_id, w.row_id
+      from (
+        select k.session_id, k.ctid as row_id,
+               count(*) over (partition by hashtextextended(k.uuid, hashtext(k.session_id)), k.session_id)
+                 as copies
         from {{ this }} k
         where k.uuid is not null
-        group by 1, 2
-        having count(*) > 1)
+      ) w
+      where w.copies > 1
+    ) c
+    join {{ this }} d on d.session_id = c.session_id and d.ctid = c.row_id
+    where d.uuid is not null
   ) r
   where r.rn > 1
 ) x
 where t.session_id = x.session_id and t.ctid = x.row_id;
 
-reset enable_hashagg;
+-- reckon.engine: citus
+reset enable_hashjoin;
+
+-- reckon.engine: citus
+reset enable_mergejoin;
 
 -- Every copy of a duplicated key, by row address: one parallel sort of (8-byte hash of
 -- session_id and uuid, address) pairs, counted per hash as they stream out in order. A
