@@ -68,8 +68,8 @@ public enum SourceContract {
         for name in Configuration.logicalSources {
             let (schema, table) = configuration.sourceTable(name)
             for column in columns[name] ?? [] { expected.append((name, schema, table, column)) }
-            for configured in configuredColumns(configuration) where configured.source == name {
-                expected.append((name, schema, table, configured.column))
+            for extra in configured where extra.source == name {
+                expected.append((name, schema, table, extra.column))
             }
         }
         let result = try connection.execute(
