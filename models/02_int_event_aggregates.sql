@@ -9,56 +9,59 @@
 -- events without uuid can still tie there).
 --
 -- Performance (docs/models.md, "Where the build's time goes"): no window and no sort of
--- every event. Per-type counts are one hash aggregate per (session_id, event_type) (a
--- count only: its hash table is the build's largest), rolled up per session by a second
--- hash aggregate into two small arrays; each session's types are sorted and its JSON
--- object built within its own row (a jsonb_object_agg state per session would not fit). A per-session hash
--- aggregate gives the event count and the first and last times; a hash join keeps only
--- the events at the first time (~1 per session), and DISTINCT ON ranks those few by the
--- full order. The two halves hash-join on session_id.
+-- every event. Per-type counts and times are one hash aggregate per (session_id, event_type)
+-- (a count, a min and a max: its hash table is the build's largest); the roll-up per
+-- session is a sort-based aggregate over those ~7 rows per session, which builds the sorted
+-- type list and the JSON object as it goes (an aggregate with ORDER BY is never hashed, so
+-- no per-session state is held for every session at once). The keys are grouped and sorted
+-- COLLATE "C" (byte order, as the type list wants): a sort in the database's own collation
+-- calls strcoll() for every comparison and is several times slower. The session's first
+-- event is found among the events at its earliest time (~1 per session) by a hash join of
+-- the events with the roll-up, and DISTINCT ON ranks those few by the full order; the
+-- roll-up's columns ride along, so the events are read twice in all (once per aggregate,
+-- once for the first event), not three times. (The DISTINCT ON sits in a subquery: an
+-- ORDER BY ending the SELECT would, on Citus, sort the whole insert.)
 select
-  a.session_id, f.total_events::int as total_events, a.unique_event_types::int as unique_event_types,
-  f.first_event_at, f.last_event_at,
-  -- a NULL list (no typed event) unnests to nothing: '{}'
-  array(select x.x from unnest(a.event_types) x order by x.x collate "C")::text[] as event_types_list,
-  coalesce((select jsonb_object_agg(u.event_type, u.n)
-            from unnest(a.event_types, a.type_counts) u(event_type, n)), '{}'::jsonb) as event_counts_json,
-  f.device_id as amplitude_device_id, f.platform as amplitude_platform,
-  f.os_version as amplitude_os_version, f.country as amplitude_country, f.city as amplitude_city
+  f.session_id, f.total_events, f.unique_event_types, f.first_event_at, f.last_event_at,
+  f.event_types_list, f.event_counts_json, f.amplitude_device_id, f.amplitude_platform,
+  f.amplitude_os_version, f.amplitude_country, f.amplitude_city
 from (
-  select
-    t.session_id,
-    (count(*) filter (where t.event_type is not null))::int as unique_event_types,
-    -- unordered arrays, so that this roll-up can be a hash aggregate with small states;
-    -- the list is sorted and the JSON object built per session above
-    array_agg(t.event_type) filter (where t.event_type is not null) as event_types,
-    array_agg(t.n) filter (where t.event_type is not null) as type_counts
+  select distinct on (a.sid, a.session_id)
+    a.session_id, a.total_events::int as total_events,
+    a.unique_event_types::int as unique_event_types,
+    a.first_event_at, a.last_event_at, a.event_types_list, a.event_counts_json,
+    x.device_id as amplitude_device_id, x.platform as amplitude_platform,
+    x.os_version as amplitude_os_version, x.country as amplitude_country, x.city as amplitude_city
   from (
-    select s.session_id, s.event_type, count(*) as n
-    from {{ ref('stg_events') }} s
-    -- One hash bucket of sessions per part when the build runs this insert in parts.
-    where {{ shard('s.session_id') }}
-    group by s.session_id, s.event_type
-  ) t
-  group by t.session_id
-) a
-join (
+    select
+      t.session_id, t.sid,
+      sum(t.n) as total_events,
+      count(*) filter (where t.event_type is not null) as unique_event_types,
+      min(t.first_at) as first_event_at, max(t.last_at) as last_event_at,
+      -- no typed event: '{}'
+      coalesce(array_agg(t.event_type collate "default" order by t.event_type)
+                 filter (where t.event_type is not null), '{}')::text[] as event_types_list,
+      coalesce(jsonb_object_agg(t.event_type, t.n) filter (where t.event_type is not null),
+               '{}'::jsonb) as event_counts_json
+    from (
+      select s.session_id, s.session_id collate "C" as sid, s.event_type collate "C" as event_type,
+             count(*) as n, min(s.event_time) as first_at, max(s.event_time) as last_at
+      from {{ ref('stg_events') }} s
+      -- One hash bucket of sessions per part when the build runs this insert in parts.
+      where {{ shard('s.session_id') }}
+      group by 2, 1, 3
+    ) t
+    group by t.sid, t.session_id
+  ) a
   -- the session's earliest event; 'infinity' stands for a NULL time (NULLs sort last), and
   -- any extra candidate it lets in is ranked out by the ORDER BY, which is the full order
-  select distinct on (e.session_id)
-    e.session_id, m.total_events, m.first_at as first_event_at, m.last_at as last_event_at,
-    e.device_id, e.platform, e.os_version, e.country, e.city
-  from {{ ref('stg_events') }} e
   join (
-    select m.session_id, count(*)::int as total_events, min(m.event_time) as first_at,
-           max(m.event_time) as last_at
-    from {{ ref('stg_events') }} m
-    where {{ shard('m.session_id') }}
-    group by m.session_id
-  ) m on m.session_id = e.session_id
-     and coalesce(e.event_time, 'infinity') = coalesce(m.first_at, 'infinity')
-  where {{ shard('e.session_id') }}
-  order by e.session_id, e.event_time, e.uuid collate "C", e.event_type collate "C",
-           e.device_id collate "C", e.platform collate "C", e.os_version collate "C",
-           e.country collate "C", e.city collate "C"
-) f on f.session_id = a.session_id;
+    select e.session_id, e.event_time, e.uuid, e.event_type, e.device_id,
+           e.platform, e.os_version, e.country, e.city
+    from {{ ref('stg_events') }} e
+    where {{ shard('e.session_id') }}
+  ) x on x.session_id = a.session_id and coalesce(x.event_time, 'infinity') = coalesce(a.first_event_at, 'infinity')
+  order by a.sid, a.session_id, x.event_time, x.uuid collate "C", x.event_type collate "C",
+           x.device_id collate "C", x.platform collate "C", x.os_version collate "C",
+           x.country collate "C", x.city collate "C"
+) f;

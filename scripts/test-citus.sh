@@ -7,7 +7,7 @@
 # without the column and the setting: the JSON alone) and
 # fails loudly unless: the run on Citus publishes; the six per-session models were
 # distributed by session_id co-located with the sessions source (progress lines, and
-# citus_tables for the published mart); the stg_events insert is pushed down (not
+# citus_tables for the published mart); the stg_events and int_event_aggregates inserts are pushed down (not
 # repartitioned); the mart's shards are analyzed with the divided statistics target; both
 # marts have the same md5 as the single-node build; every shipped check has the same verdict as on one node and none failed or errored;
 # every check's failing-row SQL runs on Citus; `reckon doctor` reports the layout; and the
@@ -104,6 +104,7 @@ grep -q "^  int_subscription_sessions reference table" "$work/citus.log" || fail
 grep -q "^  mart_campaign_daily local table" "$work/citus.log" || fail "mart_campaign_daily is not a local table"
 grep -q "^  mart_marketing_attribution #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the mart's insert was not pushed down"
 grep -q "^  stg_events #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the stg_events insert was not pushed down (events laid out by session)"
+grep -q "^  int_event_aggregates #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the int_event_aggregates insert was not pushed down"
 grep -E "insert|delete" "$work/citus.log" | grep -E "^  " | sed 's/^/  citus: /'
 
 step "the published mart is distributed (citus_tables)"
