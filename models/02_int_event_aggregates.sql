@@ -8,19 +8,24 @@
 -- by event_type, device_id, platform, os_version, country, city COLLATE "C" (only
 -- events without uuid can still tie there).
 --
--- Performance (docs/models.md, "Where the build's time goes"): no window and no sort of
--- every event. Per-type counts and times are one hash aggregate per (session_id, event_type)
--- (a count, a min and a max: its hash table is the build's largest); the roll-up per
--- session is a sort-based aggregate over those ~7 rows per session, which builds the sorted
--- type list and the JSON object as it goes (an aggregate with ORDER BY is never hashed, so
--- no per-session state is held for every session at once). The keys are grouped and sorted
--- COLLATE "C" (byte order, as the type list wants): a sort in the database's own collation
--- calls strcoll() for every comparison and is several times slower. The session's first
--- event is found among the events at its earliest time (~1 per session) by a hash join of
--- the events with the roll-up, and DISTINCT ON ranks those few by the full order; the
--- roll-up's columns ride along, so the events are read twice in all (once per aggregate,
--- once for the first event), not three times. (The DISTINCT ON sits in a subquery: an
--- ORDER BY ending the SELECT would, on Citus, sort the whole insert.)
+-- Performance (docs/models.md, "Where the build's time goes"): one sort of narrow
+-- (session, event type, time) rows, no window, no hash table per (session, event type).
+-- The events are sorted by session and event type COLLATE "C" (byte order: a sort in the
+-- database's collation calls strcoll() for every comparison and is several times slower),
+-- counted per (session, event type) as they stream out of the sort, and rolled up per
+-- session right behind, building the sorted type list and the JSON object as it goes; no
+-- aggregate state is held for more than one session at a time. The session's first event
+-- is found among the events at its earliest time (~1 per session) by a hash join of the
+-- events with the roll-up, and DISTINCT ON ranks those few by the full order; the roll-up's
+-- columns ride along, so the events are read twice (once per aggregate, once for the first
+-- event). The hint below makes both aggregates sort-based: hashed, the per-type aggregate
+-- (7M groups at 1,000,000 sessions) spills to disk and its output has to be sorted again
+-- for the roll-up. At 200,000 sessions, two parts side by side: 7.9–9.2 s against
+-- 9.5–12.6 s hashed. (A hint for this model's SELECT; reckon resets it after the model.)
+set enable_hashagg = off;
+
+-- The DISTINCT ON sits in a subquery: an ORDER BY ending the SELECT would, on Citus, sort
+-- the whole insert.
 select
   f.session_id, f.total_events, f.unique_event_types, f.first_event_at, f.last_event_at,
   f.event_types_list, f.event_counts_json, f.amplitude_device_id, f.amplitude_platform,
