@@ -1,5 +1,6 @@
 -- reckon.grain: session_id
 -- reckon.primary_key: session_id
+-- reckon.statistics: session_id
 -- int_event_aggregates: one row per session that has at least one (de-duplicated) event.
 -- Choices (see docs/mart.md): events with a NULL event_type count in total_events but
 -- are left out of unique_event_types, event_types_list and event_counts_json (a jsonb

@@ -138,7 +138,7 @@ public enum Materialization {
             // where every worker would rebuild the whole per-session hash table.
             return postgresFull(model, query: query, parts: 1, insertWhenSharded: true).compactMap { step in
                 if withoutLeadingComments(step.text).hasPrefix("create index") { return nil }
-                guard step.text == analyze, !keys.isEmpty else { return step }
+                guard step.text == analyze || step.text.hasPrefix("\(analyze) ("), !keys.isEmpty else { return step }
                 return Step(text: "\(analyze) (\(keys.map(SQL.identifier).joined(separator: ", ")))", line: step.line)
             }
         case (.citus, .full):
@@ -197,7 +197,8 @@ public enum Materialization {
             steps.append(Step(text: "alter table \(table)\n  " + (primaryKey + notNull).joined(separator: ",\n  "), line: line))
         }
         steps += header.indexes.map { Step(text: "create index on \(table) (\(SQL.identifier($0)))", line: line) }
-        steps.append(Step(text: "analyze \(table)", line: line))
+        let statistics = header.statistics.isEmpty ? "" : " (\(header.statistics.map(SQL.identifier).joined(separator: ", ")))"
+        steps.append(Step(text: "analyze \(table)\(statistics)", line: line))
         return steps
     }
 

@@ -19,6 +19,9 @@ import ReckonCore
 /// - `primary_key`, `indexes`: comma-separated column lists reckon creates after the build.
 /// - `not_null`: comma-separated columns reckon declares `not null` after the build (the
 ///   types of a model's columns come from its SELECT, which says nothing about nulls).
+/// - `statistics`: comma-separated columns `analyze` samples after the build (default: every
+///   column). For a model only later models read, the columns they join, group and filter
+///   on: statistics of the others (JSON, arrays, free text) cost time and guide no plan.
 public struct ModelHeader: Sendable, Equatable {
     /// Where the model's rows live on a distributed (Citus) engine.
     public enum Distribution: String, Sendable, CaseIterable {
@@ -42,9 +45,11 @@ public struct ModelHeader: Sendable, Equatable {
     public var indexes: [String]
     /// Columns declared `not null` (besides the primary key's).
     public var notNull: [String] = []
+    /// Columns `analyze` samples after the build (empty: every column).
+    public var statistics: [String] = []
 
     /// The keys a header may use.
-    public static let keys = ["grain", "kind", "distribution", "primary_key", "indexes", "not_null"]
+    public static let keys = ["grain", "kind", "distribution", "primary_key", "indexes", "not_null", "statistics"]
 
     /// Parses the header lines of model `name` in `sql` (read from `path`, for messages).
     public static func parse(_ sql: String, name: String, path: String) throws -> ModelHeader {
@@ -116,6 +121,6 @@ public struct ModelHeader: Sendable, Equatable {
         }
         return ModelHeader(
             grain: grain, isPublished: isPublished, distribution: distribution, primaryKey: try columns("primary_key"),
-            indexes: try columns("indexes"), notNull: try columns("not_null"))
+            indexes: try columns("indexes"), notNull: try columns("not_null"), statistics: try columns("statistics"))
     }
 }

@@ -103,6 +103,27 @@ import Testing
         #expect(plainDelta.last?.text == "analyze \"s\".\"mart_y\"")
     }
 
+    /// `reckon.statistics` narrows the full build's `analyze` to the columns later models
+    /// use; an incremental delta still samples its grain and keys.
+    @Test func aModelWithStatisticsColumnsIsAnalyzedOnThoseAlone() throws {
+        let model = try rendered(
+            """
+            -- reckon.grain: session_id
+            -- reckon.primary_key: session_id
+            -- reckon.statistics: session_id, n
+            select 'a'::text as session_id, 1 as n, '{}'::jsonb as wide;
+            """, name: "int_x")
+        for engine in [Materialization.Engine.postgres, .citus] {
+            let full = try Materialization.statements(for: model, engine: engine, scope: .full, parts: 2)
+            #expect(full.filter { $0.text.hasPrefix("analyze") }.map(\.text) == ["analyze \"s\".\"int_x\" (\"session_id\", \"n\")"])
+        }
+        let delta = try Materialization.statements(for: model, engine: .postgres, scope: .sessions("\"s\".\"a\""))
+        #expect(delta.last?.text == "analyze \"s\".\"int_x\" (\"session_id\")")
+        #expect(throws: InputFileError.self) {
+            _ = try ModelHeader.parse("-- reckon.statistics: Wide-Column\nselect 1", name: "int_x", path: "m.sql")
+        }
+    }
+
     @Test func aShardedSelectIsOneInsertInASessionsScope() throws {
         let model = try rendered(
             "select s.session_id, count(*) as n from t s where {{ shard('s.session_id') }} group by 1", name: "int_e")
