@@ -99,15 +99,11 @@ left join {{ source('funnelfox_funnels') }} f on f.id = s.funnel_id;
 
 -- The join keys users of the mart filter and join on: campaign by day (ROAS, CAC against
 -- mart_campaign_daily), the visitor's profile (reckon.indexes above), and the Stripe
--- subscription. A header index is one column; these two are written out.
+-- subscription. A header index is one column; these two are written out. (The columns
+-- `reckon build --incremental` finds the sessions of a changed ad, ad set or name through
+-- get their partial indexes from the incremental build itself, the first time it needs
+-- them: docs/incremental.md, "Indexes that make it cheap". A build without --incremental,
+-- the CI gate's, does not pay for them.)
 create index on {{ this }} (facebook_campaign_id, session_date);
 create index on {{ this }} (subscription_id) where subscription_id is not null;
 
--- The columns `reckon build --incremental` finds the sessions of a changed ad, ad set,
--- campaign or name through (docs/incremental.md, "Affected sessions"): one lookup per
--- changed key instead of a scan of the whole mart. Each covers only the rows that have one.
-create index on {{ this }} (ad_id) where ad_id is not null;
-create index on {{ this }} (facebook_ad_id) where facebook_ad_id is not null;
-create index on {{ this }} (facebook_adset_id) where facebook_adset_id is not null;
-create index on {{ this }} (lower(trim(utm_campaign))) where utm_campaign is not null;
-create index on {{ this }} (lower(trim(utm_content))) where utm_content is not null;

@@ -58,23 +58,51 @@ public struct AffectedSessions: Sendable {
         return "(coalesce(\(mark)::timestamptz, '-infinity') - interval '\(lookbackDays) days')"
     }
 
+    /// The columns of the published attribution mart a changed dimension row is looked up
+    /// by, and the indexed expression of each (`m` is the mart). `facebook_campaign_id` is
+    /// served by the model's own `(facebook_campaign_id, session_date)` index; the others by
+    /// `lookupIndexes()`.
+    static let lookupColumns: [(column: String, expression: String)] = [
+        ("ad_id", "m.ad_id"), ("facebook_ad_id", "m.facebook_ad_id"), ("facebook_adset_id", "m.facebook_adset_id"),
+        ("facebook_campaign_id", "m.facebook_campaign_id"), ("utm_campaign", "lower(trim(m.utm_campaign))"),
+        ("utm_content", "lower(trim(m.utm_content))"),
+    ]
+
+    /// The partial indexes of the published attribution mart that only the incremental build's
+    /// dimension lookups read, as `create index if not exists` statements (name, SQL).
+    /// `prepare` runs them before it lists the affected sessions: a no-op when they exist, a
+    /// read of the mart per index the first time after a full build published a new mart
+    /// (a full build does not make them, so the CI gate's builds do not pay for them).
+    public func lookupIndexes() -> [(name: String, sql: String)] {
+        let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
+        return Self.lookupColumns.filter { $0.column != "facebook_campaign_id" }.map { lookup in
+            let name = "\(attributionMart)_\(lookup.column)_lookup"
+            let expression = lookup.expression.replacingOccurrences(of: "m.", with: "")
+            let indexed = expression == lookup.column ? SQL.identifier(expression) : "(\(expression))"
+            return (
+                "lookup index \(lookup.column)",
+                "create index if not exists \(SQL.identifier(name)) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
+            )
+        }
+    }
+
     /// The published rows a changed dimension row can move, each found through an index of
     /// the published mart (`= any(array(…))` probes the index once per changed key; nothing
     /// is read when no such row changed): `facebook_ids` by `ad_id`, `facebook_ad_id`,
     /// `facebook_adset_id` and `facebook_campaign_id`, `facebook_names` by
-    /// `lower(trim(utm_campaign))` and `lower(trim(utm_content))` (indexes the attribution
-    /// mart's model creates). A changed funnel moves a ninth of the history: it is found by a
-    /// scan of the mart, which runs only when a funnel row changed.
+    /// `lower(trim(utm_campaign))` and `lower(trim(utm_content))` (`lookupIndexes()`, and the
+    /// model's campaign index). A changed funnel moves a ninth of the history: it is found by
+    /// a scan of the mart, which runs only when a funnel row changed.
     func dimensionLookups(mart: String, ids: (String) -> String, names: (String) -> String) -> String {
         // (reason, column, indexed expression of it, the changed keys)
-        let lookups: [(reason: String, column: String, expression: String, keys: String)] = [
-            ("facebook_ids", "ad_id", "m.ad_id", ids("facebook_ads")),
-            ("facebook_ids", "facebook_ad_id", "m.facebook_ad_id", ids("facebook_ads")),
-            ("facebook_ids", "facebook_adset_id", "m.facebook_adset_id", ids("facebook_adsets")),
-            ("facebook_ids", "facebook_campaign_id", "m.facebook_campaign_id", ids("facebook_campaigns")),
-            ("facebook_names", "utm_campaign", "lower(trim(m.utm_campaign))", names("facebook_campaigns")),
-            ("facebook_names", "utm_content", "lower(trim(m.utm_content))", names("facebook_ads")),
+        let keys: [String: String] = [
+            "ad_id": ids("facebook_ads"), "facebook_ad_id": ids("facebook_ads"), "facebook_adset_id": ids("facebook_adsets"),
+            "facebook_campaign_id": ids("facebook_campaigns"), "utm_campaign": names("facebook_campaigns"),
+            "utm_content": names("facebook_ads"),
         ]
+        let lookups: [(reason: String, column: String, expression: String, keys: String)] = Self.lookupColumns.map {
+            ($0.column.hasPrefix("utm_") ? "facebook_names" : "facebook_ids", $0.column, $0.expression, keys[$0.column] ?? "")
+        }
         // `is not null` lets the planner use the partial indexes (`where … is not null`).
         let indexed = lookups.map { lookup in
             """

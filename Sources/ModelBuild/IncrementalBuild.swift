@@ -164,7 +164,11 @@ public final class IncrementalBuild: @unchecked Sendable {
             return 0
         }
         do {
-            let plan = affected(recorded).plan(into: stagingSchema)
+            let affected = affected(recorded)
+            for index in affected.lookupIndexes() {
+                try recorder.run(index.name, on: connection) { try connection.execute(index.sql, name: index.name).affectedRows }
+            }
+            let plan = affected.plan(into: stagingSchema)
             try runSideBySide(plan.lanes, recorder: recorder)
             for statement in plan.then {
                 try recorder.run(statement.name, on: connection) {

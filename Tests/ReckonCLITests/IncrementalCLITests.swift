@@ -41,6 +41,17 @@ import Testing
             ).rows[0][0]
         }
 
+        /// The names of the published attribution mart's incremental lookup indexes.
+        func lookupIndexes() throws -> [String] {
+            try monitor.execute(
+                """
+                select indexname from pg_indexes
+                where schemaname = 'analytics' and tablename = 'mart_marketing_attribution' and indexname like '%\\_lookup'
+                order by indexname
+                """, name: "lookup indexes"
+            ).rows.compactMap { $0[0] }
+        }
+
         func cleanUp() {
             try? FileManager.default.removeItem(atPath: folder)
             TestDatabase.drop(url)
@@ -62,6 +73,8 @@ import Testing
         let first = try replay.run(["build", "--incremental"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("full build: no incremental state for analytics"))
+        // A full build leaves out the indexes only the incremental lookups read.
+        #expect(try replay.lookupIndexes().isEmpty)
         let nextDay = try replay.run(["generate", "--next-day"])
         #expect(nextDay.standardError.contains("delivered 2026-10-26"), "\(nextDay.standardError)")
         let before = try replay.hash()
@@ -71,8 +84,15 @@ import Testing
         #expect(dryRun.standardOutput.contains("new_sessions"))
         #expect(dryRun.standardOutput.contains("create temporary table \"affected_reasons\""))
         #expect(try replay.hash() == before, "a dry run changes nothing")
+        #expect(try replay.lookupIndexes().isEmpty, "a dry run creates no index")
         let build = try replay.run(["build", "--incremental", "--verify"])
         #expect(build.status == 0, "\(build.standardError)")
+        #expect(build.standardError.contains("lookup index utm_campaign"))
+        #expect(
+            try replay.lookupIndexes()
+                == ["ad_id", "facebook_ad_id", "facebook_adset_id", "utm_campaign", "utm_content"].map {
+                    "mart_marketing_attribution_\($0)_lookup"
+                })
         #expect(build.standardError.contains("incremental build: "))
         #expect(build.standardOutput.contains("mart_marketing_attribution: identical to a full build"))
         #expect(build.standardOutput.contains("mart_campaign_daily: identical to a full build"))
