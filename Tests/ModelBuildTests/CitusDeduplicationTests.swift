@@ -25,7 +25,8 @@ import Testing
         let postgres = statements.filter { Materialization.runs($0.text, on: .postgres) && !Materialization.runs($0.text, on: .citus) }
         #expect(citus.count == 1, "\(citus.map(\.text))")
         let dedup = try #require(citus.first).text
-        #expect(dedup.contains("run_command_on_placements('\"s\".\"stg_events\""), "\(dedup)")
+        #expect(dedup.contains("target regclass := '\"s\".\"stg_events\"'"), "\(dedup)")
+        #expect(dedup.contains("from run_command_on_placements(target, format("), "\(dedup)")
         #expect(!postgres.isEmpty)
 
         let url = try TestDatabase.create(prefix: "citus_dedup")
