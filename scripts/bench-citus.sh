@@ -63,9 +63,9 @@ for sessions in ${SESSIONS:-200000}; do
   done
   say "   reckon check (20 shipped checks): one node $(tail -n 1 "$out/$sessions-single-check.time") s, Citus $(tail -n 1 "$out/$sessions-citus-check.time") s; Citus: $(grep -E '^[0-9]+ checks' "$out/$sessions-citus-check.log" || echo 'no summary line')"
   say "   per statement, one node:"
-  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-single.log" | grep -E 'insert|delete|create table|alter|index' | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
+  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-single.log" | grep -E 'insert|delete|create table|create temporary|alter|index' | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
   say "   per statement, Citus (plan method in parentheses):"
-  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-citus.log" | grep -E 'insert|delete|create table|alter|index|distributed|reference|local' \
+  grep -E '^ *(stg_|int_|mart_)' "$out/$sessions-citus.log" | grep -E 'insert|delete|create table|alter|index| do |distributed|reference|local' \
     | sed 's/^/   /' | tee -a "$out/summary.txt" >/dev/null
   say "   pulled to the coordinator: $(grep -c 'pulled to coordinator' "$out/$sessions-citus.log" || true) statement(s)"
   grep 'pulled to coordinator' "$out/$sessions-citus.log" | sed 's/^/     /' | tee -a "$out/summary.txt" >/dev/null || true

@@ -106,6 +106,8 @@ grep -q "^  mart_marketing_attribution #[0-9]* insert (pushed down)" "$work/citu
 grep -q "^  stg_events #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the stg_events insert was not pushed down (events laid out by session)"
 grep -q "^  int_event_aggregates #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the int_event_aggregates insert was not pushed down"
 grep -E "insert|delete" "$work/citus.log" | grep -E "^  " | sed 's/^/  citus: /'
+# The stg_events de-duplication runs on every shard placement (its `do` statement).
+grep -q "^  stg_events #[0-9]* do " "$work/citus.log" || fail "the stg_events de-duplication did not run on the shards (its do statement)"
 
 step "the published mart is distributed (citus_tables)"
 layout=$(psql "$citus_url" -X -At -c "
