@@ -58,15 +58,33 @@ public struct AffectedSessions: Sendable {
         return "(coalesce(\(mark)::timestamptz, '-infinity') - interval '\(lookbackDays) days')"
     }
 
-    /// The columns of the published attribution mart a changed dimension row is looked up
-    /// by, and the indexed expression of each (`m` is the mart). `facebook_campaign_id` is
-    /// served by the model's own `(facebook_campaign_id, session_date)` index; the others by
-    /// `lookupIndexes()`.
-    static let lookupColumns: [(column: String, expression: String)] = [
-        ("ad_id", "m.ad_id"), ("facebook_ad_id", "m.facebook_ad_id"), ("facebook_adset_id", "m.facebook_adset_id"),
-        ("facebook_campaign_id", "m.facebook_campaign_id"), ("utm_campaign", "lower(trim(m.utm_campaign))"),
-        ("utm_content", "lower(trim(m.utm_content))"),
+    /// A column of the published attribution mart a changed dimension row is looked up by:
+    /// the dimension whose changed ids (or, `byName`, normalized names) it is compared with.
+    struct Lookup: Sendable {
+        let column: String
+        let dimension: String
+        let byName: Bool
+
+        /// The compared expression, `lower(trim(…))` for a name; `alias` qualifies the column.
+        func expression(alias: String? = nil) -> String {
+            let column = (alias.map { "\($0)." } ?? "") + SQL.identifier(self.column)
+            return byName ? "lower(trim(\(column)))" : column
+        }
+    }
+
+    /// The lookups `dimensionLookups` runs, in order.
+    static let lookups = [
+        Lookup(column: "ad_id", dimension: "facebook_ads", byName: false),
+        Lookup(column: "facebook_ad_id", dimension: "facebook_ads", byName: false),
+        Lookup(column: "facebook_adset_id", dimension: "facebook_adsets", byName: false),
+        Lookup(column: "facebook_campaign_id", dimension: "facebook_campaigns", byName: false),
+        Lookup(column: "utm_campaign", dimension: "facebook_campaigns", byName: true),
+        Lookup(column: "utm_content", dimension: "facebook_ads", byName: true),
     ]
+
+    /// The lookup column the attribution mart's model indexes itself (its
+    /// `(facebook_campaign_id, session_date)` index); `lookupIndexes()` makes the others'.
+    static let columnIndexedByTheModel = "facebook_campaign_id"
 
     /// The partial indexes of the published attribution mart that only the incremental build's
     /// dimension lookups read, as `create index if not exists` statements (name, SQL).
@@ -75,13 +93,12 @@ public struct AffectedSessions: Sendable {
     /// (a full build does not make them, so the CI gate's builds do not pay for them).
     public func lookupIndexes() -> [(name: String, sql: String)] {
         let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
-        return Self.lookupColumns.filter { $0.column != "facebook_campaign_id" }.map { lookup in
-            let name = "\(attributionMart)_\(lookup.column)_lookup"
-            let expression = lookup.expression.replacingOccurrences(of: "m.", with: "")
-            let indexed = expression == lookup.column ? SQL.identifier(expression) : "(\(expression))"
+        return Self.lookups.filter { $0.column != Self.columnIndexedByTheModel }.map { lookup in
+            let name = SQL.identifier("\(attributionMart)_\(lookup.column)_lookup")
+            let indexed = lookup.byName ? "(\(lookup.expression()))" : lookup.expression()
             return (
                 "lookup index \(lookup.column)",
-                "create index if not exists \(SQL.identifier(name)) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
+                "create index if not exists \(name) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
             )
         }
     }
@@ -94,21 +111,13 @@ public struct AffectedSessions: Sendable {
     /// model's campaign index). A changed funnel moves a ninth of the history: it is found by
     /// a scan of the mart, which runs only when a funnel row changed.
     func dimensionLookups(mart: String, ids: (String) -> String, names: (String) -> String) -> String {
-        // (reason, column, indexed expression of it, the changed keys)
-        let keys: [String: String] = [
-            "ad_id": ids("facebook_ads"), "facebook_ad_id": ids("facebook_ads"), "facebook_adset_id": ids("facebook_adsets"),
-            "facebook_campaign_id": ids("facebook_campaigns"), "utm_campaign": names("facebook_campaigns"),
-            "utm_content": names("facebook_ads"),
-        ]
-        let lookups: [(reason: String, column: String, expression: String, keys: String)] = Self.lookupColumns.map {
-            ($0.column.hasPrefix("utm_") ? "facebook_names" : "facebook_ids", $0.column, $0.expression, keys[$0.column] ?? "")
-        }
         // `is not null` lets the planner use the partial indexes (`where … is not null`).
-        let indexed = lookups.map { lookup in
+        let indexed = Self.lookups.map { lookup in
             """
             union all
-            select \(SQL.literal(lookup.reason)), m.session_id from \(mart) m
-            where m.\(SQL.identifier(lookup.column)) is not null and \(lookup.expression) = any(array\(lookup.keys))
+            select \(SQL.literal(lookup.byName ? "facebook_names" : "facebook_ids")), m.session_id from \(mart) m
+            where m.\(SQL.identifier(lookup.column)) is not null
+              and \(lookup.expression(alias: "m")) = any(array\(lookup.byName ? names(lookup.dimension) : ids(lookup.dimension)))
             """
         }
         let funnels = ids("funnelfox_funnels")
