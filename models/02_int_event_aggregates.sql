@@ -61,12 +61,9 @@ from (
   ) a
   -- the session's earliest event; 'infinity' stands for a NULL time (NULLs sort last), and
   -- any extra candidate it lets in is ranked out by the ORDER BY, which is the full order
-  join (
-    select e.session_id, e.event_time, e.uuid, e.event_type, e.device_id,
-           e.platform, e.os_version, e.country, e.city
-    from {{ ref('stg_events') }} e
-    where {{ shard('e.session_id') }}
-  ) x on x.session_id = a.session_id and coalesce(x.event_time, 'infinity') = coalesce(a.first_event_at, 'infinity')
+  join {{ ref('stg_events') }} x
+    on x.session_id = a.session_id and coalesce(x.event_time, 'infinity') = coalesce(a.first_event_at, 'infinity')
+  where {{ shard('x.session_id') }}
   order by a.sid, a.session_id, x.event_time, x.uuid collate "C", x.event_type collate "C",
            x.device_id collate "C", x.platform collate "C", x.os_version collate "C",
            x.country collate "C", x.city collate "C"
