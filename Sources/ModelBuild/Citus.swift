@@ -284,7 +284,7 @@ extension Materialization {
     static func citusFull(_ model: RenderedModel, sessionsSource: String) -> [Step] {
         let layout = CitusBuild.layoutStatement(
             for: CitusLayout(model: model.model), table: model.table, sessionsSource: sessionsSource)
-        guard let query = model.query else {
+        guard let query = model.query(on: .citus) else {
             var steps: [Step] = []
             var laidOut = false
             for statement in model.statements {

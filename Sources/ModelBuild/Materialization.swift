@@ -18,9 +18,13 @@ public struct RenderedModel: Sendable {
         self.statements = statements
     }
 
-    /// The model's text read as a query model (`set …;` hints, one SELECT, follow-ups), or
-    /// nil for a script model (its first statement is not `set`, `select`, `with` or `(`).
-    public var query: Materialization.Query? { Materialization.Query(statements) }
+    /// The model's text read as a query model for `engine` (`set …;` hints, one SELECT,
+    /// follow-ups), or nil for a script model (its first statement is not `set`, `select`,
+    /// `with` or `(`). A statement marked `-- reckon.engine:` for another engine is left out
+    /// first, so a model may give each engine its own hint, SELECT or follow-up.
+    public func query(on engine: Materialization.Engine) -> Materialization.Query? {
+        Materialization.Query(statements.filter { Materialization.runs($0.text, on: engine) })
+    }
 }
 
 /// How reckon turns a model — a header plus a SELECT — into its table.
@@ -114,7 +118,7 @@ public enum Materialization {
     ) throws -> [Step] {
         switch (engine, scope) {
         case (.postgres, .full):
-            guard let query = model.query else {
+            guard let query = model.query(on: .postgres) else {
                 return model.statements.map { Step(text: $0.text, line: $0.line, runsInParts: ShardMarker.isSharded($0.text)) }
             }
             return postgresFull(model, query: query, parts: parts)
@@ -128,7 +132,7 @@ public enum Materialization {
             // key columns: the delta's tables are joined and grouped on them, and statistics
             // of every column (the attribution mart's JSON and arrays) cost more than the
             // table's build.
-            guard let query = model.query else {
+            guard let query = model.query(on: .postgres) else {
                 return model.statements.map { Step(text: $0.text, line: $0.line) }
             }
             let analyze = "analyze \(model.table)"
@@ -202,8 +206,8 @@ public enum Materialization {
         return steps
     }
 
-    /// Whether a follow-up statement runs on `engine`: a statement whose leading comments
-    /// hold `-- reckon.engine: citus` (or `postgres`) runs on that engine only; others on both.
+    /// Whether a statement runs on `engine`: a statement whose leading comments hold
+    /// `-- reckon.engine: citus` (or `postgres`) runs on that engine only; others on both.
     static func runs(_ statement: String, on engine: Engine) -> Bool {
         var marked: [String] = []
         for line in statement.split(separator: "\n") {

@@ -59,6 +59,33 @@ import Testing
         }
     }
 
+    @Test func aModelMayGiveEachEngineItsOwnHintAndSelect() throws {
+        let model = try rendered(
+            """
+            -- reckon.grain: session_id
+            -- reckon.engine: postgres
+            set enable_hashagg = off;
+            set enable_memoize = off;
+            -- one node: grouped on the byte-order key
+            -- reckon.engine: postgres
+            select sid collate "default" as session_id from t group by sid;
+            -- reckon.engine: citus
+            select session_id from t group by session_id;
+            analyze {{ this }};
+            """, name: "int_x")
+        let onPostgres = try Materialization.statements(for: model, engine: .postgres, scope: .full).map(\.text)
+        #expect(onPostgres.count == 5, "\(onPostgres)")
+        #expect(onPostgres[0].hasSuffix("set enable_hashagg = off") && onPostgres[1] == "set enable_memoize = off")
+        #expect(onPostgres[2] == "create unlogged table \"s\".\"int_x\" as\nselect sid collate \"default\" as session_id from t group by sid")
+        #expect(onPostgres.filter { $0.contains("group by session_id") }.isEmpty)
+        let onCitus = try Materialization.statements(for: model, engine: .citus, scope: .full).map(\.text)
+        #expect(onCitus.first == "set enable_memoize = off", "\(onCitus)")
+        #expect(onCitus.contains("insert into \"s\".\"int_x\"\nselect session_id from t group by session_id"))
+        #expect(onCitus.filter { $0.contains("group by sid") || $0.contains("enable_hashagg") }.isEmpty)
+        let delta = try Materialization.statements(for: model, engine: .postgres, scope: .sessions("\"d\".\"ids\"")).map(\.text)
+        #expect(delta.contains { $0.hasSuffix("group by sid") } && !delta.contains { $0.contains("group by session_id") })
+    }
+
     @Test func aPublishedModelIsALoggedTable() throws {
         let steps = try Materialization.statements(for: try rendered("select 1 as x", name: "mart_x"), engine: .postgres, scope: .full)
         #expect(steps.map(\.text) == ["create table \"s\".\"mart_x\" as\nselect 1 as x", "analyze \"s\".\"mart_x\""])
@@ -142,7 +169,7 @@ import Testing
         let model = try rendered("create table {{ this }} (x int);\ninsert into {{ this }} select 1;\n", name: "mart_old")
         let steps = try Materialization.statements(for: model, engine: .postgres, scope: .full)
         #expect(steps.map(\.text) == ["create table \"s\".\"mart_old\" (x int)", "insert into \"s\".\"mart_old\" select 1"])
-        #expect(model.query == nil)
+        #expect(model.query(on: .postgres) == nil && model.query(on: .citus) == nil)
     }
 
     @Test(arguments: [
