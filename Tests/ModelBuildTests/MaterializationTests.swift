@@ -76,13 +76,15 @@ import Testing
         let onPostgres = try Materialization.statements(for: model, engine: .postgres, scope: .full).map(\.text)
         #expect(onPostgres.count == 5, "\(onPostgres)")
         #expect(onPostgres[0].hasSuffix("set enable_hashagg = off") && onPostgres[1] == "set enable_memoize = off")
-        #expect(onPostgres[2] == "create unlogged table \"s\".\"int_x\" as\nselect sid collate \"default\" as session_id from t group by sid")
+        #expect(
+            onPostgres[2] == "create unlogged table \"s\".\"int_x\" as\nselect sid collate \"default\" as session_id from t group by sid")
         #expect(onPostgres.filter { $0.contains("group by session_id") }.isEmpty)
         let onCitus = try Materialization.statements(for: model, engine: .citus, scope: .full).map(\.text)
         #expect(onCitus.first == "set enable_memoize = off", "\(onCitus)")
         #expect(onCitus.contains("insert into \"s\".\"int_x\"\nselect session_id from t group by session_id"))
         #expect(onCitus.filter { $0.contains("group by sid") || $0.contains("enable_hashagg") }.isEmpty)
-        let delta = try Materialization.statements(for: model, engine: .postgres, scope: .sessions("\"d\".\"ids\"")).map(\.text)
+        let delta = try Materialization.statements(for: model, engine: .postgres, scope: .sessions("\"d\".\"ids\""))
+            .map(\.text)
         #expect(delta.contains { $0.hasSuffix("group by sid") } && !delta.contains { $0.contains("group by session_id") })
     }
 
