@@ -116,6 +116,26 @@ layout=$(psql "$citus_url" -X -At -c "
   where m.table_name = 'analytics.mart_marketing_attribution'::regclass and s.table_name = 'raw.funnelfox_sessions'::regclass")
 [ "$layout" = "distributed session_id true" ] || fail "analytics.mart_marketing_attribution in citus_tables: '$layout'"
 
+step "intermediate models' shards are not autovacuumed; the published mart's are"
+# The staging schema is gone after publishing: lay out the compiled stg_events table again (its
+# create and layout statements, as the build runs them) in a scratch schema and read every
+# shard's storage parameters and persistence on the workers.
+"${citus_env[@]}" "$reckon" compile --engine citus --target-schema avcheck --output "$work/compiled" >/dev/null
+psql "$citus_url" -X -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+create schema avcheck__staging;
+$(awk '/^create unlogged table/{p=1} p{print} p && /^select create_distributed_table/{q=1} q && /;$/{exit}' "$work/compiled/01_stg_events.sql")
+SQL
+shards=$(psql "$citus_url" -X -At -c "
+  select string_agg(distinct result, ', ') from run_command_on_placements('avcheck__staging.stg_events',
+    \$\$select relpersistence::text || ' ' || coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = '%s'::regclass\$\$)")
+echo "  stg_events shards: $shards"
+[ "$shards" = "u autovacuum_enabled=off" ] || fail "the shards of an intermediate model are not unlogged without autovacuum: '$shards'"
+psql "$citus_url" -X -q -c "drop schema avcheck__staging cascade" >/dev/null
+mart=$(psql "$citus_url" -X -At -c "
+  select string_agg(distinct result, ', ') from run_command_on_placements('analytics.mart_marketing_attribution',
+    \$\$select relpersistence::text || ' ' || coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = '%s'::regclass\$\$)")
+[ "$mart" = "p " ] || fail "the published mart's shards are not plain logged tables with autovacuum: '$mart'"
+
 step "the shards of a distributed model are analyzed with the statistics target divided by the shards"
 bounds=$(psql "$citus_url" -X -At -c "
   select max(result::int) from run_command_on_shards('analytics.mart_marketing_attribution',
