@@ -280,7 +280,7 @@ extension Materialization.Engine {
 extension Materialization {
     /// A full build on Citus: the table created empty with the SELECT's columns
     /// (`create [unlogged] table … as … with no data`: `create table … as` cannot make a
-    /// distributed table), laid out by the header's `reckon.distribution` (distributed by the
+    /// distributed table; an intermediate model's `with (autovacuum_enabled = off)`), laid out by the header's `reckon.distribution` (distributed by the
     /// grain and co-located with the sessions source, or a reference table), then one `insert
     /// … select` (Citus runs it on every shard at once: no `{{ shard() }}` parts, the
     /// predicates render to `true`), the follow-ups, keys, indexes and `analyze` as on
