@@ -8,7 +8,8 @@
 # fails loudly unless: the run on Citus publishes; the six per-session models were
 # distributed by session_id co-located with the sessions source (progress lines, and
 # citus_tables for the published mart); the stg_events and int_event_aggregates inserts are pushed down (not
-# repartitioned); the mart's shards are analyzed with the divided statistics target; both
+# repartitioned); an intermediate model's shards are unlogged without autovacuum, the published
+# mart's logged with it; the mart's shards are analyzed with the divided statistics target; both
 # marts have the same md5 as the single-node build; every shipped check has the same verdict as on one node and none failed or errored;
 # every check's failing-row SQL runs on Citus; `reckon doctor` reports the layout; and the
 # check kinds' Citus test suite (RECKON_CITUS_URL) passes.
@@ -122,6 +123,28 @@ bounds=$(psql "$citus_url" -X -At -c "
     \$\$select coalesce(max(cardinality(histogram_bounds::text::text[])), 0) from pg_stats where schemaname || '.' || tablename = '%s' and attname = 'session_id'\$\$)")
 echo "  longest session_id histogram of a mart shard: $bounds bounds"
 [ -n "$bounds" ] && [ "$bounds" -gt 1 ] && [ "$bounds" -le 26 ] || fail "the mart's shards were not analyzed with a statistics target of at most 25 ($bounds histogram bounds)"
+
+step "intermediate models' shards are not autovacuumed; the published mart's are"
+# The staging schema is gone after publishing: lay out the compiled stg_events table again (its
+# create and layout statements, as the build runs them) in a scratch schema and read every
+# shard's storage parameters and persistence on the workers. (After the statistics check: the
+# published mart keeps autovacuum, whose own analyze, with the database's target, may come
+# round on its shards at any time after the build.)
+"${citus_env[@]}" "$reckon" compile --engine citus --target-schema avcheck --output "$work/compiled" >/dev/null
+psql "$citus_url" -X -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+create schema avcheck__staging;
+$(awk '/^create unlogged table/{p=1} p{print} p && /^select create_distributed_table/{q=1} q && /;$/{exit}' "$work/compiled/01_stg_events.sql")
+SQL
+shards=$(psql "$citus_url" -X -At -c "
+  select string_agg(distinct result, ', ') from run_command_on_placements('avcheck__staging.stg_events',
+    \$\$select relpersistence::text || ' ' || coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = '%s'::regclass\$\$)")
+echo "  stg_events shards: $shards"
+[ "$shards" = "u autovacuum_enabled=off" ] || fail "the shards of an intermediate model are not unlogged without autovacuum: '$shards'"
+psql "$citus_url" -X -q -c "drop schema avcheck__staging cascade" >/dev/null
+mart=$(psql "$citus_url" -X -At -c "
+  select string_agg(distinct result, ', ') from run_command_on_placements('analytics.mart_marketing_attribution',
+    \$\$select relpersistence::text || ' ' || coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = '%s'::regclass\$\$)")
+[ "$mart" = "p " ] || fail "the published mart's shards are not plain logged tables with autovacuum: '$mart'"
 
 step "md5 per mart, one node vs Citus"
 for mart in "mart_marketing_attribution session_id collate \"C\"" "mart_campaign_daily date, facebook_campaign_id collate \"C\""; do

@@ -25,7 +25,11 @@ import Testing
         let texts = steps.map(\.text)
         #expect(texts.count == 8, "\(texts)")
         #expect(texts[0].hasSuffix("set enable_hashagg = off"))
-        #expect(texts[1] == "create unlogged table \"s\".\"int_x\" as\nselect e.session_id, 1 as n from e where true\nwith no data")
+        // An intermediate model's table (and so every shard of it) is not autovacuumed.
+        #expect(
+            texts[1]
+                == "create unlogged table \"s\".\"int_x\" with (autovacuum_enabled = off) as\nselect e.session_id, 1 as n from e where true\nwith no data"
+        )
         #expect(texts[2].hasPrefix("-- reckon.layout: distributed by session_id"))
         #expect(texts[2].contains("select create_distributed_table('\"s\".\"int_x\"', 'session_id', colocate_with =>"))
         #expect(texts[2].contains("to_regclass('\"raw\".\"funnelfox_sessions\"')") && texts[2].contains("else 'default' end)"))
@@ -49,10 +53,11 @@ import Testing
         let referenceSteps = try Materialization.statements(for: reference, engine: .citus, scope: .full, sessionsSource: Self.sessions)
         #expect(
             referenceSteps.map(\.text) == [
-                "create unlogged table \"s\".\"int_r\" as\nselect 'a' as subscription_id\nwith no data",
+                "create unlogged table \"s\".\"int_r\" with (autovacuum_enabled = off) as\nselect 'a' as subscription_id\nwith no data",
                 "-- reckon.layout: reference table\nselect create_reference_table('\"s\".\"int_r\"')",
                 "insert into \"s\".\"int_r\"\nselect 'a' as subscription_id", "analyze \"s\".\"int_r\"",
             ])
+        // A published model keeps autovacuum: it outlives the build.
         let local = try rendered("-- reckon.distribution: local\nselect 1 as x", name: "mart_l")
         let localSteps = try Materialization.statements(for: local, engine: .citus, scope: .full, sessionsSource: Self.sessions)
         #expect(
