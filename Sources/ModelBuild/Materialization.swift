@@ -171,15 +171,19 @@ public enum Materialization {
     ) -> [Step] {
         let header = model.model.header
         let table = model.table
-        let create = header.isPublished ? "create table" : "create unlogged table"
+        // An intermediate table is dropped after publishing: unlogged, and never autovacuumed
+        // while the build fills and reads it (a vacuum of a freshly filled `stg_events` took
+        // a core from the build and held up its next `analyze`).
+        let create =
+            header.isPublished ? "create table \(table)" : "create unlogged table \(table) with (\(CitusBuild.noAutovacuum))"
         var steps = query.settings.map { Step(text: $0.text, line: $0.line) }
         // The model's leading comments (header, notes) stay in the model file.
         let select = StatementSplitter.Statement(text: withoutLeadingComments(query.select.text), line: query.select.line)
         if parts > 1 || insertWhenSharded, ShardMarker.isSharded(select.text) {
-            steps.append(Step(text: "\(create) \(table) as\n\(select.text)\nwith no data", line: select.line))
+            steps.append(Step(text: "\(create) as\n\(select.text)\nwith no data", line: select.line))
             steps.append(Step(text: "insert into \(table)\n\(select.text)", line: select.line, runsInParts: parts > 1))
         } else {
-            steps.append(Step(text: "\(create) \(table) as\n\(select.text)", line: select.line))
+            steps.append(Step(text: "\(create) as\n\(select.text)", line: select.line))
         }
         // A follow-up with `{{ shard() }}` (the de-duplication delete) runs in parts too.
         steps += query.followUps.filter { runs($0.text, on: engine) }.map {

@@ -24,7 +24,7 @@ import Testing
         #expect(steps[0].text.hasSuffix("\nset enable_memoize = off"))
         #expect(
             steps.dropFirst().map(\.text) == [
-                "create unlogged table \"s\".\"int_x\" as\nselect id as session_id, 1 as n from t",
+                "create unlogged table \"s\".\"int_x\" with (autovacuum_enabled = off) as\nselect id as session_id, 1 as n from t",
                 "delete from \"s\".\"int_x\" where n = 2",
                 "alter table \"s\".\"int_x\"\n  add primary key (\"session_id\"),\n  alter column \"n\" set not null",
                 "create index on \"s\".\"int_x\" (\"n\")",
@@ -77,7 +77,9 @@ import Testing
         #expect(onPostgres.count == 5, "\(onPostgres)")
         #expect(onPostgres[0].hasSuffix("set enable_hashagg = off") && onPostgres[1] == "set enable_memoize = off")
         #expect(
-            onPostgres[2] == "create unlogged table \"s\".\"int_x\" as\nselect sid collate \"default\" as session_id from t group by sid")
+            onPostgres[2]
+                == "create unlogged table \"s\".\"int_x\" \(noAutovacuum) as\nselect sid collate \"default\" as session_id from t group by sid"
+        )
         #expect(onPostgres.filter { $0.contains("group by session_id") }.isEmpty)
         let onCitus = try Materialization.statements(for: model, engine: .citus, scope: .full).map(\.text)
         #expect(onCitus.first == "set enable_memoize = off", "\(onCitus)")
@@ -97,11 +99,13 @@ import Testing
         let model = try rendered(
             "with e as (select 'a' as session_id) select session_id from e where {{ shard('session_id') }}", name: "int_e")
         let whole = try Materialization.statements(for: model, engine: .postgres, scope: .full, parts: 1)
-        #expect(whole.count == 2 && whole[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nwith e as"))
+        #expect(whole.count == 2 && whole[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" \(noAutovacuum) as\nwith e as"))
         #expect(!whole[0].runsInParts)
         let parts = try Materialization.statements(for: model, engine: .postgres, scope: .full, parts: 2)
         #expect(parts.count == 3)
-        #expect(parts[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nwith e as") && parts[0].text.hasSuffix("\nwith no data"))
+        #expect(
+            parts[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" \(noAutovacuum) as\nwith e as")
+                && parts[0].text.hasSuffix("\nwith no data"))
         #expect(!parts[0].runsInParts)
         #expect(parts[1].text.hasPrefix("insert into \"s\".\"int_e\"\nwith e as") && parts[1].runsInParts)
     }
@@ -159,12 +163,14 @@ import Testing
         let delta = try Materialization.statements(
             for: model, engine: .postgres, scope: .sessions("\"s\".\"affected\""), parts: 2)
         #expect(delta.count == 3, "\(delta.map(\.text))")
-        #expect(delta[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" as\nselect") && delta[0].text.hasSuffix("\nwith no data"))
+        #expect(
+            delta[0].text.hasPrefix("create unlogged table \"s\".\"int_e\" \(noAutovacuum) as\nselect")
+                && delta[0].text.hasSuffix("\nwith no data"))
         #expect(delta[1].text.hasPrefix("insert into \"s\".\"int_e\"\nselect") && !delta[1].runsInParts)
         // An unsharded SELECT stays one `create table … as`, which may run in parallel.
         let plain = try Materialization.statements(
             for: try rendered("select 'a'::text as session_id", name: "int_p"), engine: .postgres, scope: .sessions("\"s\".\"a\""))
-        #expect(plain.first?.text == "create unlogged table \"s\".\"int_p\" as\nselect 'a'::text as session_id")
+        #expect(plain.first?.text == "create unlogged table \"s\".\"int_p\" \(noAutovacuum) as\nselect 'a'::text as session_id")
     }
 
     @Test func aScriptModelRunsAsWritten() throws {
@@ -234,3 +240,6 @@ import Testing
         }
     }
 }
+
+/// The storage parameter of every intermediate table reckon creates (not autovacuumed).
+private let noAutovacuum = "with (autovacuum_enabled = off)"
