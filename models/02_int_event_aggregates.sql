@@ -79,10 +79,11 @@ from (
 
 -- On Citus every grouping keeps the plain session_id (the distribution column) beside the
 -- byte-order key: grouped on the collated key alone, Citus pulls the aggregate to the
--- coordinator instead of running it on each shard. A subquery's ORDER BY is left out for
--- the same reason, so the type list is sorted inside array_agg. The DISTINCT ON sits in a
--- subquery: an ORDER BY ending the SELECT would, on Citus, sort the whole insert. The
--- marts are the same on both engines (md5 per mart, make test-citus).
+-- coordinator instead of running it on each shard. The per-type counts leave their
+-- subquery in order here too (an ORDER BY inside a subquery is run on each shard), so the
+-- type list needs no sort per session. The DISTINCT ON sits in a subquery: an ORDER BY
+-- ending the SELECT would, on Citus, sort the whole insert. The marts are the same on
+-- both engines (md5 per mart, make test-citus).
 -- reckon.engine: citus
 select
   f.session_id, f.total_events, f.unique_event_types, f.first_event_at, f.last_event_at,
@@ -102,8 +103,8 @@ from (
       count(*) filter (where t.event_type is not null) as unique_event_types,
       min(t.first_at) as first_event_at, max(t.last_at) as last_event_at,
       -- no typed event: '{}'
-      coalesce(array_agg(t.event_type collate "default" order by t.event_type)
-                 filter (where t.event_type is not null), '{}')::text[] as event_types_list,
+      coalesce(array_agg(t.event_type collate "default") filter (where t.event_type is not null),
+               '{}')::text[] as event_types_list,
       coalesce(jsonb_object_agg(t.event_type, t.n) filter (where t.event_type is not null),
                '{}'::jsonb) as event_counts_json
     from (
@@ -113,6 +114,7 @@ from (
       -- One hash bucket of sessions per part when the build runs this insert in parts.
       where {{ shard('s.session_id') }}
       group by 2, 1, 3
+      order by 2, 1, 3
     ) t
     group by t.sid, t.session_id
   ) a

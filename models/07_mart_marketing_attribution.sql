@@ -2,7 +2,13 @@
 -- reckon.primary_key: session_id
 -- reckon.not_null: facebook_match_ambiguous, total_events, unique_event_types, event_types_list, event_counts_json, converted, is_paid_traffic, is_facebook_traffic, attribution_channel
 -- reckon.indexes: profile_id
+-- reckon.statistics: session_id, profile_id, session_date, facebook_campaign_id, facebook_adset_id, facebook_ad_id, ad_id, subscription_id, funnel_id, utm_source, utm_campaign, utm_content, facebook_match_tier, attribution_channel, is_facebook_traffic, is_paid_traffic, converted, country
 -- mart_marketing_attribution: one row per FunnelFox session (docs/mart.md).
+-- Statistics: the build analyzes the keys, the indexed columns and the columns the daily
+-- mart, `reckon investigate` and incremental builds filter, join and group on (0.5 s
+-- against 1.3 s for all 56 columns, at 200,000 or 1,000,000 sessions). An `analyze` with a
+-- column list leaves PostgreSQL's count of changed rows as it is, so autovacuum analyzes
+-- the whole published table shortly after the publish (within autovacuum_naptime).
 -- Joins the per-session models on the bare session_id; every session gives one row.
 -- Choices (see docs/mart.md):
 --   * session_timestamp, first_event_at, last_event_at and conversion_timestamp are
