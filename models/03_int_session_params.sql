@@ -18,15 +18,6 @@
 -- (A hint for this model's SELECT; reckon resets it after the model.)
 set enable_memoize = off;
 
--- On Citus this model's insert runs one shard task at a time per worker (the coordinator's
--- connection pool to each worker limited to one): it is not on the critical path (only the
--- attribution mart reads it, after int_event_aggregates), and with every one of its shard
--- tasks running at once it took half the cores from the stg_events insert beside it, which
--- the whole event chain waits for. (One PostgreSQL runs this SELECT in one process beside
--- the parallel create table of stg_events; nothing to do there.)
--- reckon.engine: citus
-set citus.max_adaptive_executor_pool_size = 1;
-
 select
   s.id::text as session_id,
   s.created_at::timestamptz as session_timestamp,
