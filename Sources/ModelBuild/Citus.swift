@@ -279,9 +279,9 @@ extension Materialization.Engine {
 
 extension Materialization {
     /// A full build on Citus: the table created empty with the SELECT's columns
-    /// (`create [unlogged] table … as … with no data`: `create table … as` cannot make a
-    /// distributed table; an intermediate model's `with (autovacuum_enabled = off)`), laid out by the header's `reckon.distribution` (distributed by the
-    /// grain and co-located with the sessions source, or a reference table), then one `insert
+    /// (`createTable(_:)` … `as … with no data`: `create table … as` cannot make a distributed
+    /// table), laid out by the header's `reckon.distribution` (distributed by the grain and
+    /// co-located with the sessions source, or a reference table), then one `insert
     /// … select` (Citus runs it on every shard at once: no `{{ shard() }}` parts, the
     /// predicates render to `true`), the follow-ups, keys, indexes and `analyze` as on
     /// PostgreSQL. A script model runs as written, laid out after its first `create table`.
@@ -304,14 +304,7 @@ extension Materialization {
         let postgres = postgresFull(model, query: query, parts: 1, engine: .citus)
         let createIndex = query.settings.count
         let select = CitusBuild.removingShardPredicates(withoutLeadingComments(query.select.text))
-        // An intermediate model's shards are read by the next models and dropped after
-        // publishing: autovacuum has nothing to keep there, and on the workers it would vacuum
-        // them during the build beside its statements and hold up the staging schema's drop
-        // (each shard's autovacuum is cancelled only after `deadlock_timeout`). Citus gives
-        // every shard the table's storage parameters.
-        let create =
-            model.model.header.isPublished
-            ? "create table \(model.table)" : "create unlogged table \(model.table) with (\(CitusBuild.noAutovacuum))"
+        let create = createTable(model)
         let line = query.select.line
         var steps = Array(postgres[..<createIndex])
         steps.append(Step(text: "\(create) as\n\(select)\nwith no data", line: line))

@@ -171,11 +171,7 @@ public enum Materialization {
     ) -> [Step] {
         let header = model.model.header
         let table = model.table
-        // An intermediate table is dropped after publishing: unlogged, and never autovacuumed
-        // while the build fills and reads it (a vacuum of a freshly filled `stg_events` took
-        // a core from the build and held up its next `analyze`).
-        let create =
-            header.isPublished ? "create table \(table)" : "create unlogged table \(table) with (\(CitusBuild.noAutovacuum))"
+        let create = createTable(model)
         var steps = query.settings.map { Step(text: $0.text, line: $0.line) }
         // The model's leading comments (header, notes) stay in the model file.
         let select = StatementSplitter.Statement(text: withoutLeadingComments(query.select.text), line: query.select.line)
@@ -185,8 +181,9 @@ public enum Materialization {
         } else {
             steps.append(Step(text: "\(create) as\n\(select.text)", line: select.line))
         }
-        // A follow-up with `{{ shard() }}` (the de-duplication delete) runs in parts too.
-        steps += query.followUps.filter { runs($0.text, on: engine) }.map {
+        // A follow-up with `{{ shard() }}` (the de-duplication delete) runs in parts too. (The
+        // query holds only `engine`'s statements: `RenderedModel.query(on:)`.)
+        steps += query.followUps.map {
             Step(text: $0.text, line: $0.line, runsInParts: parts > 1 && ShardMarker.isSharded($0.text))
         }
         let primaryKey =
@@ -208,6 +205,17 @@ public enum Materialization {
         let statistics = header.statistics.isEmpty ? "" : " (\(header.statistics.map(SQL.identifier).joined(separator: ", ")))"
         steps.append(Step(text: "analyze \(table)\(statistics)", line: line))
         return steps
+    }
+
+    /// `create table <table>` for a published model; for an intermediate one `create unlogged
+    /// table <table> with (autovacuum_enabled = off)`: it is read by the next models and
+    /// dropped after publishing, so a vacuum keeps nothing, and an autovacuum of a freshly
+    /// filled table (on Citus, of its shards: they get the table's storage parameters) would
+    /// take cores from the build and hold up its next `analyze` and the staging schema's drop
+    /// until PostgreSQL cancels it (after `deadlock_timeout`).
+    static func createTable(_ model: RenderedModel) -> String {
+        model.model.header.isPublished
+            ? "create table \(model.table)" : "create unlogged table \(model.table) with (\(CitusBuild.noAutovacuum))"
     }
 
     /// Whether a statement runs on `engine`: a statement whose leading comments hold
