@@ -82,6 +82,12 @@ public struct AffectedSessions: Sendable {
         Lookup(column: "utm_content", dimension: "facebook_ads", byName: true),
     ]
 
+    /// The published rows a changed name can move (`alias` `m`): the name tiers match only
+    /// Facebook traffic, and only when the `ad_id` tier, which outranks them and reads no
+    /// name, did not match (docs/mart.md). A row matched by `ad_id` whose ad, ad set or
+    /// campaign row changed is found by its ids.
+    static let nameTiersReach = "m.is_facebook_traffic and m.facebook_match_tier is distinct from 'ad_id'"
+
     /// The lookup column the attribution mart's model indexes itself (its
     /// `(facebook_campaign_id, session_date)` index); `lookupIndexes()` makes the others'.
     static let columnIndexedByTheModel = "facebook_campaign_id"
@@ -117,7 +123,7 @@ public struct AffectedSessions: Sendable {
             union all
             select \(SQL.literal(lookup.byName ? "facebook_names" : "facebook_ids")), m.session_id from \(mart) m
             where m.\(SQL.identifier(lookup.column)) is not null
-              and \(lookup.expression(alias: "m")) = any(array\(lookup.byName ? names(lookup.dimension) : ids(lookup.dimension)))
+              and \(lookup.expression(alias: "m")) = any(array\(lookup.byName ? names(lookup.dimension) : ids(lookup.dimension)))\(lookup.byName ? "\n  and " + Self.nameTiersReach : "")
             """
         }
         let funnels = ids("funnelfox_funnels")
@@ -129,6 +135,87 @@ public struct AffectedSessions: Sendable {
                 where m.funnel_id in \(funnels) and exists \(funnels)
                 """
             ]).joined(separator: "\n")
+    }
+
+    /// The census tables a listing into `schema` makes (what its publish records).
+    public static func census(in schema: String) -> IncrementalState.Census {
+        census { SQL.qualified(schema: schema, name: $0) }
+    }
+
+    private static func census(_ table: (String) -> String) -> IncrementalState.Census {
+        IncrementalState.Census(
+            eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
+            rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"))
+    }
+
+    /// Whether the last publish recorded a census of `source`'s window.
+    func hasCensus(_ source: String) -> Bool { recorded.censusFrom[source] != nil }
+
+    /// The start of the window of `source` the last publish took a census of, as an SQL
+    /// expression: the recorded one, or (none recorded) the watermark minus the lookback.
+    func recordedWindowFrom(_ source: String) -> String {
+        recorded.censusFrom[source].map { "\(SQL.literal($0))::timestamptz" } ?? since(source)
+    }
+
+    /// The next window's start of `source`, whose newest `column` is read through its index:
+    /// the newest now minus the lookback — or the recorded window's start if that is later
+    /// (a lookback raised since: the census reads only from there, docs/incremental.md).
+    func nextWindowFrom(_ source: String, column: String) -> String {
+        """
+        greatest((select max(\(SQL.identifier(column))) from \(self.source(source))) - interval '\(lookbackDays) days', \(recordedWindowFrom(source)))
+        """
+    }
+
+    /// Per session, its events in the recorded window (`events`, compared with the recorded
+    /// counts) and in the next one (`next_events`, recorded for the next build), read once
+    /// through the `event_time` index (the window's start is written in, so the planner
+    /// sees how few events it selects).
+    func censusSQL(window: String) -> String {
+        """
+        select e.event_properties->>'ff_session_id' as session_id, count(*) as events,
+               count(*) filter (where e.event_time > (select from_time from \(window))) as next_events
+        from \(source("amplitude_events")) e
+        where e.event_time > \(recordedWindowFrom("amplitude_events"))
+          and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+        group by 1
+        """
+    }
+
+    /// The sessions with an event that arrived in the recorded window since the last publish:
+    /// whose count differs from the recorded one. Without a recorded census (after a full
+    /// build), every session with an event in the window.
+    func recentSessionsSQL(_ census: IncrementalState.Census) -> String {
+        guard hasCensus("amplitude_events") else { return "select session_id from \(census.eventCounts)" }
+        return """
+            select coalesce(c.session_id, r.session_id) as session_id
+            from \(census.eventCounts) c
+            full join (
+              select session_id, events from \(state.audit("incremental_recent_events"))
+              where target_schema = \(SQL.literal(state.targetSchema))
+            ) r on r.session_id = c.session_id
+            where c.events is distinct from r.events
+            """
+    }
+
+    /// The rows of `IncrementalState.censusRows` in the recorded window of their source,
+    /// whether each `arrived` since the last publish (its key was not recorded; without a
+    /// recorded census, every row of the window) and is `in_next` window (recorded next).
+    func recentRowsSQL(windows: String) -> String {
+        IncrementalState.censusRows.map { row in
+            let key = "t.\(SQL.identifier(row.key))::text"
+            let arrived =
+                hasCensus(row.source)
+                ? """
+                not exists (select from \(state.audit("incremental_recent_rows")) r
+                              where r.target_schema = \(SQL.literal(state.targetSchema)) and r.source = \(SQL.literal(row.source)) and r.id = \(key))
+                """ : "true"
+            return """
+                select \(SQL.literal(row.source))::text as source, \(key) as id, \(arrived) as arrived,
+                       t.\(SQL.identifier(row.time)) > (select from_time from \(windows) where source = \(SQL.literal(row.source))) as in_next
+                from \(source(row.source)) t
+                where t.\(SQL.identifier(row.time)) > \(recordedWindowFrom(row.source))
+                """
+        }.joined(separator: "\nunion all\n")
     }
 
     /// The statements that list the affected sessions and days: `lanes` may run side by side
@@ -148,6 +235,11 @@ public struct AffectedSessions: Sendable {
         func table(_ name: String) -> String { temporary ? SQL.identifier(name) : SQL.qualified(schema: schema, name: name) }
         let target = SQL.literal(state.targetSchema)
         let changed = table("changed_dimensions")
+        let census = Self.census(table)
+        // `column` names a row of `source` that arrived in its window since the last publish.
+        func arrived(_ source: String, _ column: String) -> String {
+            "\(column)::text in (select id from \(census.rows) where source = \(SQL.literal(source)) and arrived)"
+        }
         let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
         func changedIds(_ dimension: String) -> String {
             "(select id from \(changed) where source = \(SQL.literal(dimension)))"
@@ -172,34 +264,35 @@ public struct AffectedSessions: Sendable {
             \(create) \(table("affected_reasons")) as
             with psp_changes as (
               select 'charges' as reason, p.subscription_id as psp_id
-              from \(source("stripe_payments")) p where p.created_at > \(since("stripe_payments"))
+              from \(source("stripe_payments")) p where \(arrived("stripe_payments", "p.id"))
               union all
               select 'refunds', p.subscription_id
               from \(source("stripe_refunds")) r join \(source("stripe_payments")) p on p.id = r.payment_id
-              where r.created_at > \(since("stripe_refunds"))
+              where \(arrived("stripe_refunds", "r.id"))
               union all
               select 'balance_transactions', p.subscription_id
               from \(source("stripe_balance_transactions")) bt
               join \(source("stripe_payments")) p on p.balance_transaction_id = bt.id
-              where bt.created_at > \(since("stripe_balance_transactions"))
+              where \(arrived("stripe_balance_transactions", "bt.id"))
               union all
               select 'balance_transactions', p.subscription_id
               from \(source("stripe_balance_transactions")) bt
               join \(source("stripe_refunds")) r on r.balance_transaction_id = bt.id
               join \(source("stripe_payments")) p on p.id = r.payment_id
-              where bt.created_at > \(since("stripe_balance_transactions"))
+              where \(arrived("stripe_balance_transactions", "bt.id"))
               union all
               select 'stripe_subscriptions', id from \(changed) where source = 'stripe_subscriptions'
             ),
             subscription_changes as (
               select 'subscriptions' as reason, s.session_id, s.profile_id
-              from \(source("funnelfox_subscriptions")) s where s.created_at > \(since("funnelfox_subscriptions"))
+              from \(source("funnelfox_subscriptions")) s where \(arrived("funnelfox_subscriptions", "s.id"))
               union all
               select c.reason, s.session_id, s.profile_id
               from \(source("funnelfox_subscriptions")) s join psp_changes c on c.psp_id = s.psp_id
             )
             select 'new_sessions' as reason, s.id as session_id
             from \(source("funnelfox_sessions")) s where s.created_at > \(since("funnelfox_sessions"))
+              and not exists (select from \(mart) p where p.session_id = s.id)
             union all
             select c.reason, c.session_id from subscription_changes c where c.session_id is not null
             union all
@@ -241,18 +334,27 @@ public struct AffectedSessions: Sendable {
         // published marts' indexes and the sessions' `created_at`; and the sessions of the
         // events in the lookback window, read through the `event_time` index (the planner
         // underestimates how clustered they are and would scan every event).
-        let recent = """
-            \(create) \(table("affected_recent_sessions")) as
-            select distinct e.event_properties->>'ff_session_id' as session_id
-            from \(source("amplitude_events")) e
-            where e.event_time > \(since("amplitude_events")) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
-            """
+        let rowsWindows = IncrementalState.censusRows.map {
+            "select \(SQL.literal($0.source))::text as source, \(nextWindowFrom($0.source, column: $0.time)) as from_time"
+        }.joined(separator: "\nunion all\n")
         let lanes: [[(name: String, sql: String)]] = [
-            [("changed dimension rows", changedDimensions), ("affected sessions by reason", reasons)],
+            [
+                ("changed dimension rows", changedDimensions),
+                ("recent rows windows", "\(create) \(census.rowsWindows) as \(rowsWindows)"),
+                ("recent rows", "\(create) \(census.rows) as \(recentRowsSQL(windows: census.rowsWindows))"),
+                ("affected sessions by reason", reasons),
+            ],
             [
                 ("read recent events by index", "set enable_seqscan = off"),
-                ("sessions of recent events", recent),
+                ("read recent events by index", "set jit = off"),
+                (
+                    "recent events window",
+                    "\(create) \(census.eventsWindow) as select \(nextWindowFrom("amplitude_events", column: "event_time")) as from_time"
+                ),
+                ("recent events per session", "\(create) \(census.eventCounts) as \(censusSQL(window: census.eventsWindow))"),
                 ("read recent events by index", "reset enable_seqscan"),
+                ("read recent events by index", "reset jit"),
+                ("sessions of recent events", "\(create) \(table("affected_recent_sessions")) as \(recentSessionsSQL(census))"),
             ],
         ]
         return Plan(

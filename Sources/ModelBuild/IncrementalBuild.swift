@@ -136,8 +136,9 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         let counts = try readCounts(schema: nil)
         for table in [
-            "changed_dimensions", "affected_reasons", "affected_recent_sessions", "affected_sessions", "affected_day_reasons",
-            "affected_days",
+            "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts", "recent_rows_windows",
+            "recent_rows", "affected_recent_sessions",
+            "affected_sessions", "affected_day_reasons", "affected_days",
         ] {
             _ = try? connection.execute("drop table if exists pg_temp.\(SQL.identifier(table))", name: "dry run cleanup")
         }
@@ -263,7 +264,8 @@ public final class IncrementalBuild: @unchecked Sendable {
             statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
         }
         statements += state.recordStatements(
-            from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental")
+            from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental",
+            census: AffectedSessions.census(in: stagingSchema))
         try fullBuilder().runPublishingTransaction(statements, name: "apply", progress: progress)
         discard()
     }

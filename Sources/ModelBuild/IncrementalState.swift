@@ -121,29 +121,101 @@ public struct IncrementalState: Sendable {
             )
             """,
             "create index if not exists incremental_dimensions_target on \(audit("incremental_dimensions")) (target_schema, source)",
+            // Added after the first version: an older audit schema gains them here.
+            "alter table \(audit("incremental_state")) add column if not exists census_from jsonb",
+            """
+            create table if not exists \(audit("incremental_recent_events")) (
+              target_schema text not null,
+              session_id text not null,
+              events bigint not null
+            )
+            """,
+            "create index if not exists incremental_recent_events_target on \(audit("incremental_recent_events")) (target_schema)",
+            """
+            create table if not exists \(audit("incremental_recent_rows")) (
+              target_schema text not null,
+              source text not null,
+              id text not null
+            )
+            """,
+            "create index if not exists incremental_recent_rows_key on \(audit("incremental_recent_rows")) (target_schema, source, id)",
         ]
+    }
+
+    /// The append-only sources whose rows in the lookback window an incremental build lists by
+    /// key (`AffectedSessions`), so that the next build selects only the rows that arrived
+    /// since: (source, key column, time column).
+    public static let censusRows: [(source: String, key: String, time: String)] = [
+        ("funnelfox_subscriptions", "id", "created_at"),
+        ("stripe_payments", "id", "created_at"),
+        ("stripe_refunds", "id", "created_at"),
+        ("stripe_balance_transactions", "id", "created_at"),
+    ]
+
+    /// The census of the lookback window an incremental build takes while it lists the
+    /// affected sessions (`AffectedSessions`), recorded by its publish for the next build to
+    /// compare with.
+    public struct Census: Sendable {
+        /// `(session_id text, events bigint, next_events bigint)`: per session, its events in
+        /// the recorded window and in the next one (those with `next_events > 0` are recorded).
+        public let eventCounts: String
+        /// `(from_time timestamptz)`, one row: the next window's start for the events.
+        public let eventsWindow: String
+        /// `(source text, id text, arrived boolean, in_next boolean)`: the rows of
+        /// `censusRows` in the recorded window (`arrived`: not listed by the last build) or
+        /// the next (`in_next`: recorded).
+        public let rows: String
+        /// `(source text, from_time timestamptz)`: the next window's start per source.
+        public let rowsWindows: String
     }
 
     /// Statements, run inside the publish transaction, that replace this target's state by
     /// the snapshot in `schema`, with `modelsHash` and the build's kind (`full`, `incremental`).
-    public func recordStatements(from schema: String, modelsHash: String, kind: String) -> [String] {
+    /// `census` is the lookback window's census an incremental build took; a full build
+    /// records none (the next incremental build then selects every session with an event or
+    /// row in the window, and records one).
+    public func recordStatements(
+        from schema: String, modelsHash: String, kind: String, census: Census? = nil
+    ) -> [String] {
         let target = SQL.literal(targetSchema)
         let dimensions = SQL.qualified(schema: schema, name: "reckon_state_dimensions")
-        return createStatements + [
+        let censusFrom =
+            census.map {
+                """
+                (select jsonb_object_agg(source, from_time) from (
+                   select 'amplitude_events' as source, from_time from \($0.eventsWindow)
+                   union all select source, from_time from \($0.rowsWindows)) w where from_time is not null)
+                """
+            } ?? "null::jsonb"
+        var censusStatements = [
+            "delete from \(audit("incremental_recent_events")) where target_schema = \(target)",
+            "delete from \(audit("incremental_recent_rows")) where target_schema = \(target)",
+        ]
+        if let census {
+            censusStatements += [
+                "insert into \(audit("incremental_recent_events")) select \(target), session_id, next_events from \(census.eventCounts) where next_events > 0",
+                "insert into \(audit("incremental_recent_rows")) select \(target), source, id from \(census.rows) where in_next",
+            ]
+        }
+        return createStatements + censusStatements + [
             "delete from \(audit("incremental_dimensions")) where target_schema = \(target)",
             "insert into \(audit("incremental_dimensions")) select \(target), source, id, name_key, row_md5 from \(dimensions)",
             """
             insert into \(audit("incremental_state")) as s
+              (target_schema, models_hash, reckon_version, build_kind, published_at, watermarks, fingerprints,
+               census_from)
             select \(target), \(SQL.literal(modelsHash)), \(SQL.literal(reckonVersion)), \(SQL.literal(kind)), now(),
                    w.watermarks,
                    coalesce((select jsonb_object_agg(f.source, f.fingerprint) from (
                      select source, md5(string_agg(row_md5, '' order by id collate "C", row_md5)) as fingerprint
-                     from \(dimensions) group by source) f), '{}'::jsonb)
+                     from \(dimensions) group by source) f), '{}'::jsonb),
+                   \(censusFrom)
             from \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) w
             on conflict (target_schema) do update set
               models_hash = excluded.models_hash, reckon_version = excluded.reckon_version,
               build_kind = excluded.build_kind, published_at = excluded.published_at,
-              watermarks = excluded.watermarks, fingerprints = excluded.fingerprints
+              watermarks = excluded.watermarks, fingerprints = excluded.fingerprints,
+              census_from = excluded.census_from
             """,
         ]
     }
@@ -163,6 +235,10 @@ public struct IncrementalState: Sendable {
         public let buildKind: String
         /// Each source's watermark as text (nil: the table was empty).
         public let watermarks: [String: String?]
+        /// Per source (`amplitude_events` and `IncrementalState.censusRows`), the start of
+        /// the window whose events (counts per session) or rows (keys) the last publish
+        /// recorded; empty when none was recorded, as after a full build.
+        public var censusFrom: [String: String] = [:]
     }
 
     /// The state of the last publish, or nil when none was recorded.
@@ -172,17 +248,22 @@ public struct IncrementalState: Sendable {
         ).scalar(as: Bool.self)
         guard exists == true else { return nil }
         let result = try connection.execute(
-            "select models_hash, reckon_version, build_kind, watermarks::text from \(audit("incremental_state")) where target_schema = $1",
+            // `to_jsonb`: an audit schema of an older reckon has no `census_from` yet.
+            """
+            select models_hash, reckon_version, build_kind, watermarks::text, to_jsonb(s)->>'census_from'
+            from \(audit("incremental_state")) s where target_schema = $1
+            """,
             name: "incremental state", [targetSchema])
         guard let row = result.rows.first else { return nil }
-        var watermarks: [String: String?] = [:]
-        if let text = row[3], let data = text.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        {
-            for (key, value) in object { watermarks[key] = value as? String }
+        func object(_ text: String?) -> [String: Any] {
+            guard let data = text?.data(using: .utf8) else { return [:] }
+            return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         }
+        var watermarks: [String: String?] = [:]
+        for (key, value) in object(row[3]) { watermarks[key] = value as? String }
         return Recorded(
-            modelsHash: row[0] ?? "", reckonVersion: row[1] ?? "", buildKind: row[2] ?? "", watermarks: watermarks)
+            modelsHash: row[0] ?? "", reckonVersion: row[1] ?? "", buildKind: row[2] ?? "", watermarks: watermarks,
+            censusFrom: object(row[4]).compactMapValues { $0 as? String })
     }
 }
 

@@ -257,4 +257,75 @@ import Testing
             #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
         }
     }
+
+    /// After an incremental publish has recorded its census of the lookback window, the next
+    /// run selects only what arrived since: nothing when nothing arrived, and exactly the
+    /// session of a late event, a late session and the sessions of a late charge — not every
+    /// session of the window.
+    @Test func theCensusSelectsOnlyWhatArrivedInTheWindow() throws {
+        let url = try replayDatabase()
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try fullBuild(connection, url: url, target: "analytics")
+        try DailyReplay(rawSchema: "raw").advance(on: connection)
+        let first = try incrementalBuild(connection, url: url)
+        // After a full build no census is recorded: the whole window is selected once.
+        #expect(count(first, "sessions", "recent_events") > 20, "\(first)")
+        let window = try connection.execute(
+            "select count(*) from reckon_audit.incremental_recent_events where target_schema = 'analytics'", name: "census"
+        ).scalar(as: Int.self)
+        #expect((window ?? 0) > 20, "the census holds the window's sessions")
+
+        // Nothing arrived: nothing is selected.
+        let idle = try incremental(connection, url: url)
+        guard case .incremental(let recorded) = try idle.decide(forceFull: false) else {
+            Issue.record("expected an incremental build")
+            return
+        }
+        #expect(!recorded.censusFrom.isEmpty)
+        let nothing = try idle.prepare(recorded, progress: { _ in })
+        #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
+        idle.discard()
+
+        // Late rows inside the window: copies of published rows, a day before the newest.
+        try connection.executeScript(
+            """
+            create temporary table late_event as
+            select e.* from raw.amplitude_events e
+            join analytics.mart_marketing_attribution m on m.session_id = e.event_properties->>'ff_session_id'
+            where m.session_timestamp < (select max(event_time) - interval '36 hours' from raw.amplitude_events)
+              and m.session_timestamp > (select max(event_time) - interval '60 hours' from raw.amplitude_events)
+            order by e.uuid limit 1;
+            update late_event set uuid = 'late-event', event_time = (select max(event_time) - interval '1 day' from raw.amplitude_events);
+            insert into raw.amplitude_events select * from late_event;
+            create temporary table late_session as select * from raw.funnelfox_sessions order by id limit 1;
+            update late_session set id = 'late-session', created_at = (select max(created_at) - interval '1 day' from raw.funnelfox_sessions);
+            insert into raw.funnelfox_sessions select * from late_session;
+            create temporary table late_charge as
+            select p.* from raw.stripe_payments p join raw.funnelfox_subscriptions s on s.psp_id = p.subscription_id
+            where s.session_id is not null and s.sandbox is not true and p.status = 'succeeded' order by p.id limit 1;
+            update late_charge set id = 'late-charge', balance_transaction_id = null,
+              created_at = (select max(created_at) - interval '1 day' from raw.stripe_payments);
+            insert into raw.stripe_payments select * from late_charge;
+            """, name: "late rows")
+        let counts = try incrementalBuild(connection, url: url)
+        #expect(count(counts, "sessions", "recent_events") == 1, "\(counts)")
+        #expect(count(counts, "sessions", "new_sessions") == 1, "\(counts)")
+        #expect(count(counts, "sessions", "charges") == 1, "\(counts)")
+        for quiet in ["subscriptions", "refunds", "balance_transactions", "facebook_ids", "facebook_names", "funnels"] {
+            #expect(count(counts, "sessions", quiet) == 0, "\(quiet): \(counts)")
+        }
+        #expect(count(counts, "sessions", "total") <= 3, "\(counts)")
+        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
+        for result in try IncrementalComparison.compare(
+            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
+            on: connection)
+        {
+            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
+        }
+        let published = try connection.execute(
+            "select count(*) from analytics.mart_marketing_attribution where session_id = 'late-session'", name: "late session"
+        ).scalar(as: Int.self)
+        #expect(published == 1)
+    }
 }
