@@ -145,7 +145,8 @@ public struct AffectedSessions: Sendable {
     private static func census(_ table: (String) -> String) -> IncrementalState.Census {
         IncrementalState.Census(
             eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
-            rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"))
+            rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"), dimensions: table("current_dimensions"),
+            changedDimensions: table("changed_dimensions"))
     }
 
     /// Whether the last publish recorded a census of `source`'s window.
@@ -248,10 +249,11 @@ public struct AffectedSessions: Sendable {
             "(select name_key from \(changed) where source = \(SQL.literal(dimension)) and name_key is not null)"
         }
         let statisticsMark = (recorded.watermarks["facebook_ad_statistics"] ?? nil).map { SQL.literal($0) } ?? "null"
+        let currentDimensions = "\(create) \(census.dimensions) as \(state.currentDimensionRows)"
         let changedDimensions = """
             \(create) \(changed) as
             with current_rows as (
-            \(state.currentDimensionRows)
+              select source, id, name_key, row_md5 from \(census.dimensions)
             ),
             recorded_rows as (
               select source, id, name_key, row_md5 from \(state.audit("incremental_dimensions")) where target_schema = \(target)
@@ -339,6 +341,9 @@ public struct AffectedSessions: Sendable {
         }.joined(separator: "\nunion all\n")
         let lanes: [[(name: String, sql: String)]] = [
             [
+                // Compiling these wide statements (JIT) took longer than running them.
+                ("no jit", "set jit = off"),
+                ("current dimension rows", currentDimensions),
                 ("changed dimension rows", changedDimensions),
                 ("recent rows windows", "\(create) \(census.rowsWindows) as \(rowsWindows)"),
                 ("recent rows", "\(create) \(census.rows) as \(recentRowsSQL(windows: census.rowsWindows))"),
@@ -346,14 +351,13 @@ public struct AffectedSessions: Sendable {
             ],
             [
                 ("read recent events by index", "set enable_seqscan = off"),
-                ("read recent events by index", "set jit = off"),
+                ("no jit", "set jit = off"),
                 (
                     "recent events window",
                     "\(create) \(census.eventsWindow) as select \(nextWindowFrom("amplitude_events", column: "event_time")) as from_time"
                 ),
                 ("recent events per session", "\(create) \(census.eventCounts) as \(censusSQL(window: census.eventsWindow))"),
                 ("read recent events by index", "reset enable_seqscan"),
-                ("read recent events by index", "reset jit"),
                 ("sessions of recent events", "\(create) \(table("affected_recent_sessions")) as \(recentSessionsSQL(census))"),
             ],
         ]

@@ -136,7 +136,7 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         let counts = try readCounts(schema: nil)
         for table in [
-            "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts", "recent_rows_windows",
+            "current_dimensions", "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts", "recent_rows_windows",
             "recent_rows", "affected_recent_sessions",
             "affected_sessions", "affected_day_reasons", "affected_days",
         ] {
@@ -253,10 +253,28 @@ public final class IncrementalBuild: @unchecked Sendable {
         var statements: [String] = []
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
+            let delta = SQL.qualified(schema: deltaSchema, name: mart)
+            // Only the rebuilt rows that differ from the published ones (or exist on one side
+            // only) are replaced: most of the lookback's sessions come out as they were. The
+            // target's build lock keeps the published marts still until the apply.
+            let differing = SQL.qualified(schema: stagingSchema, name: mart + "__differing")
+            try StepRecorder(progress: progress).run("differing rows of \(mart)", on: connection) {
+                try connection.execute(
+                    """
+                    create table \(differing) as
+                    select coalesce(d.session_id, p.session_id) as session_id
+                    from \(delta) d
+                    full join (
+                      select * from \(published) t where t.session_id = any(array(select session_id from \(sessions)))
+                    ) p on p.session_id = d.session_id
+                    where d.session_id is null or p.session_id is null or d::text <> p::text
+                    """, name: "differing rows of \(mart)"
+                ).affectedRows
+            }
             // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
             // scan the whole mart.
-            statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(sessions)))")
-            statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
+            statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(differing)))")
+            statements.append("insert into \(published) select d.* from \(delta) d where d.session_id in (select session_id from \(differing))")
         }
         for mart in dailyMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)

@@ -86,14 +86,15 @@ public struct IncrementalState: Sendable {
 
     /// Statements that snapshot the watermarks and dimension rows into `schema` (the build
     /// schema), run before any model reads the sources.
-    public func captureStatements(into schema: String) -> [String] {
+    /// Without `dimensions` (an incremental build: its listing already took them, and its
+    /// publish records those) only the watermarks.
+    public func captureStatements(into schema: String, dimensions: Bool = true) -> [String] {
         let watermarks = Self.watermarks.map {
             "\(SQL.literal($0.source)), (select max(\(SQL.identifier($0.column)))::text from \(source($0.source)))"
         }
         return [
-            "create table \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) as select jsonb_build_object(\(watermarks.joined(separator: ", "))) as watermarks",
-            "create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)",
-        ]
+            "create table \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) as select jsonb_build_object(\(watermarks.joined(separator: ", "))) as watermarks"
+        ] + (dimensions ? ["create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)"] : [])
     }
 
     /// Creates the state tables in the audit schema when missing.
@@ -167,6 +168,12 @@ public struct IncrementalState: Sendable {
         public let rows: String
         /// `(source text, from_time timestamptz)`: the next window's start per source.
         public let rowsWindows: String
+        /// The dimension rows the listing compared with the recorded ones (`source, id,
+        /// name_key, row_md5`), and those that differed: the publish records exactly what the
+        /// listing saw, rewriting only the rows that changed.
+        public let dimensions: String
+        /// `(source, id, name_key, row_md5)`: the rows added, changed or deleted.
+        public let changedDimensions: String
     }
 
     /// Statements, run inside the publish transaction, that replace this target's state by
@@ -178,7 +185,7 @@ public struct IncrementalState: Sendable {
         from schema: String, modelsHash: String, kind: String, census: Census? = nil
     ) -> [String] {
         let target = SQL.literal(targetSchema)
-        let dimensions = SQL.qualified(schema: schema, name: "reckon_state_dimensions")
+        let dimensions = census?.dimensions ?? SQL.qualified(schema: schema, name: "reckon_state_dimensions")
         let censusFrom =
             census.map {
                 """
@@ -197,9 +204,25 @@ public struct IncrementalState: Sendable {
                 "insert into \(audit("incremental_recent_rows")) select \(target), source, id from \(census.rows) where in_next",
             ]
         }
-        return createStatements + censusStatements + [
+        var dimensionStatements = [
             "delete from \(audit("incremental_dimensions")) where target_schema = \(target)",
             "insert into \(audit("incremental_dimensions")) select \(target), source, id, name_key, row_md5 from \(dimensions)",
+        ]
+        if let census {
+            // Only the keys whose rows changed (a NULL key counts as '').
+            let changedKeys = "(select source, coalesce(id, '') from \(census.changedDimensions))"
+            dimensionStatements = [
+                """
+                delete from \(audit("incremental_dimensions")) d
+                where d.target_schema = \(target) and (d.source, coalesce(d.id, '')) in \(changedKeys)
+                """,
+                """
+                insert into \(audit("incremental_dimensions"))
+                select \(target), source, id, name_key, row_md5 from \(dimensions) c where (c.source, coalesce(c.id, '')) in \(changedKeys)
+                """,
+            ]
+        }
+        return createStatements + censusStatements + dimensionStatements + [
             """
             insert into \(audit("incremental_state")) as s
               (target_schema, models_hash, reckon_version, build_kind, published_at, watermarks, fingerprints,

@@ -124,7 +124,8 @@ public final class ModelBuilder: @unchecked Sendable {
         }
         if let incrementalState {
             try recorder.run("incremental state snapshot", on: connection) {
-                for statement in incrementalState.captureStatements(into: buildSchema) {
+                let full = if case .full = scope { true } else { false }
+                for statement in incrementalState.captureStatements(into: buildSchema, dimensions: full) {
                     try connection.execute(statement, name: "incremental state snapshot")
                 }
                 return 0
