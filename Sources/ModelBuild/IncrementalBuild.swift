@@ -136,7 +136,8 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         let counts = try readCounts(schema: nil)
         for table in [
-            "current_dimensions", "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts", "recent_rows_windows",
+            "current_dimensions", "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts",
+            "recent_rows_windows",
             "recent_rows", "affected_recent_sessions",
             "affected_sessions", "affected_day_reasons", "affected_days",
         ] {
@@ -274,7 +275,8 @@ public final class IncrementalBuild: @unchecked Sendable {
             // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
             // scan the whole mart.
             statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(differing)))")
-            statements.append("insert into \(published) select d.* from \(delta) d where d.session_id in (select session_id from \(differing))")
+            statements.append(
+                "insert into \(published) select d.* from \(delta) d where d.session_id in (select session_id from \(differing))")
         }
         for mart in dailyMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)

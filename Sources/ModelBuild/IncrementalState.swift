@@ -94,7 +94,9 @@ public struct IncrementalState: Sendable {
         }
         return [
             "create table \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) as select jsonb_build_object(\(watermarks.joined(separator: ", "))) as watermarks"
-        ] + (dimensions ? ["create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)"] : [])
+        ]
+            + (dimensions
+                ? ["create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)"] : [])
     }
 
     /// Creates the state tables in the audit schema when missing.
@@ -239,7 +241,7 @@ public struct IncrementalState: Sendable {
               build_kind = excluded.build_kind, published_at = excluded.published_at,
               watermarks = excluded.watermarks, fingerprints = excluded.fingerprints,
               census_from = excluded.census_from
-            """,
+            """
         ]
     }
 
