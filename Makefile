@@ -67,8 +67,8 @@ test-citus: test-deps
 ## plan method Citus chose for each insert. SESSIONS=200000 by default; SESSIONS="200000 1000000".
 bench-citus: release
 	scripts/bench-citus.sh
-## Incremental builds (docs/incremental.md): 1,000,000 sessions over 52 days, one new day,
-## `build --incremental` against a full build of the same data.
+## Incremental builds (docs/incremental.md): 1,000,000 sessions over 52 days, two new days,
+## each `build --incremental` against a full build of the same data.
 bench-incremental: release
 	scripts/bench.sh incremental
 

@@ -7,17 +7,20 @@ import ReckonCore
 ///
 /// Every session whose mart row can differ from a full build's, given what changed since the
 /// last publish (docs/incremental.md, "Affected sessions"):
-/// - `new_sessions`: created after the sessions' watermark minus the lookback;
-/// - `recent_events`: with an event whose `event_time` is after the events' watermark minus
-///   the lookback;
+/// - `new_sessions`: created after the sessions' watermark minus the lookback, and not in the
+///   published mart yet;
+/// - `recent_events`: with an event that arrived in the lookback window since the last
+///   publish (its count of events in the window differs from the census the last publish
+///   recorded; without one, every session with an event in the window);
 /// - `subscriptions`, `charges`, `refunds`, `balance_transactions`, `stripe_subscriptions`:
 ///   tied, by the subscription's session or (without one) by every session of its profile,
-///   to a subscription, charge, refund or balance transaction created after its watermark
-///   minus the lookback, or to a Stripe subscription row that changed;
+///   to a subscription, charge, refund or balance transaction that arrived in its window
+///   since the last publish (its key is not in the census), or to a Stripe subscription row
+///   that changed;
 /// - `facebook_ids`: published rows pointing at an ad, ad set or campaign row that was added,
 ///   changed or deleted, or whose `ad_id` parameter names such an ad;
-/// - `facebook_names`: published rows whose `utm_campaign` / `utm_content` equals an old or
-///   new name of such a campaign / ad (the fallback tiers match on names);
+/// - `facebook_names`: published rows a name tier can reach whose `utm_campaign` /
+///   `utm_content` equals an old or new name of such a campaign / ad;
 /// - `funnels`: published rows of a funnel row that changed.
 ///
 /// Days: every day (in the ad account's time zone) of an affected session, the last 28 days
