@@ -100,14 +100,18 @@ public struct AffectedSessions: Sendable {
     /// `prepare` runs them before it lists the affected sessions: a no-op when they exist, a
     /// read of the mart per index the first time after a full build published a new mart
     /// (a full build does not make them, so the CI gate's builds do not pay for them).
-    public func lookupIndexes() -> [(name: String, sql: String)] {
+    /// `index` is the qualified index name, for `to_regclass`: `prepare` runs the statement
+    /// only when the index is missing, because `create index if not exists` takes its table
+    /// lock first, and so would wait for, then cancel, an autovacuum of the published mart.
+    public func lookupIndexes() -> [(name: String, index: String, sql: String)] {
         let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
         return Self.lookups.filter { $0.column != Self.columnIndexedByTheModel }.map { lookup in
-            let name = SQL.identifier("\(attributionMart)_\(lookup.column)_lookup")
+            let name = "\(attributionMart)_\(lookup.column)_lookup"
             let indexed = lookup.byName ? "(\(lookup.expression()))" : lookup.expression()
             return (
                 "lookup index \(lookup.column)",
-                "create index if not exists \(name) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
+                SQL.qualified(schema: state.targetSchema, name: name),
+                "create index if not exists \(SQL.identifier(name)) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
             )
         }
     }

@@ -168,6 +168,10 @@ public final class IncrementalBuild: @unchecked Sendable {
         do {
             let affected = affected(recorded)
             for index in affected.lookupIndexes() {
+                let exists = try connection.execute(
+                    "select to_regclass($1) is not null", name: index.name, [index.index]
+                ).scalar(as: Bool.self)
+                guard exists != true else { continue }
                 try recorder.run(index.name, on: connection) { try connection.execute(index.sql, name: index.name).affectedRows }
             }
             let plan = affected.plan(into: stagingSchema)
