@@ -155,10 +155,10 @@ echo "history: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_
 # The source indexes `reckon doctor` recommends for --incremental (`reckon generate` creates them).
 missing=$($reckon doctor | grep -c '^recommended for --incremental' || true)
 echo "indexes recommended by reckon doctor and missing: $missing" | tee -a "$out/summary.txt"
-# Two days arrive. The first incremental run after a full build lists every session with an
-# event or row in the lookback window (a full build records no census of it) and makes the
-# published mart's lookup indexes; the second is what every later day costs: it selects only
-# the sessions whose inputs arrived or changed since the last publish.
+# Two days arrive. The first incremental run after the full build makes the published mart's
+# lookup indexes; the second is what every later day costs. Both select only the sessions
+# whose inputs arrived or changed since the last publish (the census of the lookback window
+# that the first, full, `--incremental` run took).
 for day in 1 2; do
   $reckon generate --next-day
   echo "day $day: $(psql "$conninfo" -X -At -c "select count(*) from raw.funnelfox_sessions") sessions in all" | tee -a "$out/summary.txt"

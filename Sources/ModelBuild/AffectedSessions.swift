@@ -146,7 +146,7 @@ public struct AffectedSessions: Sendable {
 
     /// The census tables a listing into `schema` makes (what its publish records).
     public static func census(in schema: String) -> IncrementalState.Census {
-        census { SQL.qualified(schema: schema, name: $0) }
+        IncrementalState.census(in: schema, withDimensions: true)
     }
 
     private static func census(_ table: (String) -> String) -> IncrementalState.Census {
@@ -256,11 +256,12 @@ public struct AffectedSessions: Sendable {
             "(select name_key from \(changed) where source = \(SQL.literal(dimension)) and name_key is not null)"
         }
         let statisticsMark = (recorded.watermarks["facebook_ad_statistics"] ?? nil).map { SQL.literal($0) } ?? "null"
-        let currentDimensions = "\(create) \(census.dimensions) as \(state.currentDimensionRows)"
+        let current = table("current_dimensions")
+        let currentDimensions = "\(create) \(current) as \(state.currentDimensionRows)"
         let changedDimensions = """
             \(create) \(changed) as
             with current_rows as (
-              select source, id, name_key, row_md5 from \(census.dimensions)
+              select source, id, name_key, row_md5 from \(current)
             ),
             recorded_rows as (
               select source, id, name_key, row_md5 from \(state.audit("incremental_dimensions")) where target_schema = \(target)

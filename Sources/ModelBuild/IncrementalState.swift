@@ -172,10 +172,64 @@ public struct IncrementalState: Sendable {
         public let rowsWindows: String
         /// The dimension rows the listing compared with the recorded ones (`source, id,
         /// name_key, row_md5`), and those that differed: the publish records exactly what the
-        /// listing saw, rewriting only the rows that changed.
-        public let dimensions: String
+        /// listing saw, rewriting only the rows that changed. Nil for a full build's census
+        /// (its publish records the snapshot's dimension rows whole).
+        public var dimensions: String? = nil
         /// `(source, id, name_key, row_md5)`: the rows added, changed or deleted.
-        public let changedDimensions: String
+        public var changedDimensions: String? = nil
+    }
+
+    /// The census tables in `schema`.
+    public static func census(in schema: String, withDimensions: Bool) -> Census {
+        func table(_ name: String) -> String { SQL.qualified(schema: schema, name: name) }
+        return Census(
+            eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
+            rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"),
+            dimensions: withDimensions ? table("current_dimensions") : nil,
+            changedDimensions: withDimensions ? table("changed_dimensions") : nil)
+    }
+
+    /// The census a full build takes when `--incremental` made it full (the first run, new
+    /// models, `--full`), into `schema` before its models read the sources, so that the
+    /// next run already selects only what arrives after it: every session's events in the
+    /// window (the events' newest `event_time` minus `lookbackDays`) and the keys of the
+    /// window's rows of `censusRows`. `run` executes a statement and returns its first
+    /// value as text: the events' window start is read first and written into the read of
+    /// the events, so the planner reads only the window through the `event_time` index.
+    public func takeFullCensus(
+        into schema: String, lookbackDays: Int, run: (_ name: String, _ sql: String) throws -> String?
+    ) throws {
+        let census = Self.census(in: schema, withDimensions: false)
+        let days = "interval '\(lookbackDays) days'"
+        let events = source("amplitude_events")
+        _ = try run(
+            "census: events window",
+            "create table \(census.eventsWindow) as select (select max(event_time) from \(events)) - \(days) as from_time")
+        let from = try run("census: events window", "select from_time::text from \(census.eventsWindow)")
+        let bound = from.map { "\(SQL.literal($0))::timestamptz" } ?? "'infinity'::timestamptz"
+        _ = try run("census: read events by index", "set enable_seqscan = off")
+        _ = try run(
+            "census: events per session",
+            """
+            create table \(census.eventCounts) as
+            select e.event_properties->>'ff_session_id' as session_id, count(*) as events, count(*) as next_events
+            from \(events) e
+            where e.event_time > \(bound) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+            group by 1
+            """)
+        _ = try run("census: read events by index", "reset enable_seqscan")
+        let windows = Self.censusRows.map {
+            "select \(SQL.literal($0.source))::text as source, (select max(\(SQL.identifier($0.time))) from \(source($0.source))) - \(days) as from_time"
+        }.joined(separator: "\nunion all\n")
+        _ = try run("census: rows windows", "create table \(census.rowsWindows) as \(windows)")
+        let rows = Self.censusRows.map {
+            """
+            select \(SQL.literal($0.source))::text as source, t.\(SQL.identifier($0.key))::text as id, true as arrived, true as in_next
+            from \(source($0.source)) t
+            where t.\(SQL.identifier($0.time)) > (select from_time from \(census.rowsWindows) where source = \(SQL.literal($0.source)))
+            """
+        }.joined(separator: "\nunion all\n")
+        _ = try run("census: rows", "create table \(census.rows) as \(rows)")
     }
 
     /// Statements, run inside the publish transaction, that replace this target's state by
@@ -210,9 +264,9 @@ public struct IncrementalState: Sendable {
             "delete from \(audit("incremental_dimensions")) where target_schema = \(target)",
             "insert into \(audit("incremental_dimensions")) select \(target), source, id, name_key, row_md5 from \(dimensions)",
         ]
-        if let census {
+        if let changed = census?.changedDimensions {
             // Only the keys whose rows changed (a NULL key counts as '').
-            let changedKeys = "(select source, coalesce(id, '') from \(census.changedDimensions))"
+            let changedKeys = "(select source, coalesce(id, '') from \(changed))"
             dimensionStatements = [
                 """
                 delete from \(audit("incremental_dimensions")) d

@@ -36,6 +36,11 @@ public final class ModelBuilder: @unchecked Sendable {
     /// The incremental state the build snapshots before reading the sources and the publish
     /// records in its transaction, so that the next `--incremental` build starts from here.
     public var incrementalState: IncrementalState?
+    /// With `incrementalState`, a full build also takes the census of the lookback window
+    /// (`IncrementalState.takeFullCensus`) and records it: set when `--incremental` made the
+    /// build full, so that the next incremental run is as narrow as any later one. A plain
+    /// full build (the CI gate's) does not spend the read.
+    public var takesCensus = false
     /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
     public var buildSchema: String { scope.buildSchema ?? stagingSchema }
 
@@ -129,6 +134,16 @@ public final class ModelBuilder: @unchecked Sendable {
                     try connection.execute(statement, name: "incremental state snapshot")
                 }
                 return 0
+            }
+            if takesCensus, case .full = scope {
+                try recorder.run("census of the lookback window", on: connection) {
+                    try incrementalState.takeFullCensus(
+                        into: buildSchema, lookbackDays: configuration.incrementalLookbackDays
+                    ) { name, sql in
+                        try connection.execute(sql, name: name).rows.first?.first ?? nil
+                    }
+                    return 0
+                }
             }
         }
         // The functions schema is shared by every target: builds of different targets take
@@ -272,7 +287,8 @@ public final class ModelBuilder: @unchecked Sendable {
         }
         if let incrementalState {
             statements += incrementalState.recordStatements(
-                from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full")
+                from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full",
+                census: takesCensus ? IncrementalState.census(in: stagingSchema, withDimensions: false) : nil)
         }
         try runPublishingTransaction(statements, name: "publish")
         try connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")

@@ -32,10 +32,13 @@ import Testing
     }
 
     /// A full build published to `target` (recording the state when `recordState`).
-    func fullBuild(_ connection: Connection, url: String, target: String, recordState: Bool = true) throws {
+    func fullBuild(_ connection: Connection, url: String, target: String, recordState: Bool = true, takesCensus: Bool = false)
+        throws
+    {
         let build = try incremental(connection, url: url, target: target)
         let builder = build.fullBuilder()
         if !recordState { builder.incrementalState = nil }
+        builder.takesCensus = takesCensus
         _ = try builder.build(progress: { _ in })
         try builder.publish()
     }
@@ -327,5 +330,39 @@ import Testing
             "select count(*) from analytics.mart_marketing_attribution where session_id = 'late-session'", name: "late session"
         ).scalar(as: Int.self)
         #expect(published == 1)
+    }
+
+    /// A full build that `--incremental` made full takes the census too: the run after it
+    /// selects nothing when nothing arrived, and then only what the next day brings.
+    @Test func aFullBuildMadeByIncrementalTakesTheCensus() throws {
+        let url = try replayDatabase()
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try fullBuild(connection, url: url, target: "analytics", takesCensus: true)
+        let window = try connection.execute(
+            "select count(*) from reckon_audit.incremental_recent_events where target_schema = 'analytics'", name: "census"
+        ).scalar(as: Int.self)
+        #expect((window ?? 0) > 20, "the census holds the window's sessions")
+        let idle = try incremental(connection, url: url)
+        guard case .incremental(let recorded) = try idle.decide(forceFull: false) else {
+            Issue.record("expected an incremental build")
+            return
+        }
+        #expect(Set(recorded.censusFrom.keys) == Set(["amplitude_events"] + IncrementalState.censusRows.map(\.source)))
+        let nothing = try idle.prepare(recorded, progress: { _ in })
+        #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
+        idle.discard()
+        try DailyReplay(rawSchema: "raw").advance(on: connection)
+        let counts = try incrementalBuild(connection, url: url)
+        // The day's sessions and the older ones its late events, payments and renames reach,
+        // not the window's other sessions.
+        #expect(count(counts, "sessions", "recent_events") < (window ?? 0), "\(counts)")
+        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
+        for result in try IncrementalComparison.compare(
+            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
+            on: connection)
+        {
+            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
+        }
     }
 }

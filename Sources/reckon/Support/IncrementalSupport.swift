@@ -54,6 +54,7 @@ struct BuildPlan {
         switch try incremental.decide(forceFull: options.full) {
         case .full(let reason):
             Output.info("full build: \(reason)")
+            builder.takesCensus = true
             return full
         case .incremental(let recorded):
             return BuildPlan(
