@@ -41,6 +41,9 @@ public final class ModelBuilder: @unchecked Sendable {
     /// build full, so that the next incremental run is as narrow as any later one. A plain
     /// full build (the CI gate's) does not spend the read.
     public var takesCensus = false
+    /// Whether this build took the census (not on Citus, where incremental runs are not
+    /// supported yet).
+    private var tookCensus = false
     /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
     public var buildSchema: String { scope.buildSchema ?? stagingSchema }
 
@@ -135,7 +138,8 @@ public final class ModelBuilder: @unchecked Sendable {
                 }
                 return 0
             }
-            if takesCensus, case .full = scope {
+            tookCensus = false
+            if takesCensus, case .full = scope, citus == nil {
                 try recorder.run("census of the lookback window", on: connection) {
                     try incrementalState.takeFullCensus(
                         into: buildSchema, lookbackDays: configuration.incrementalLookbackDays
@@ -144,6 +148,7 @@ public final class ModelBuilder: @unchecked Sendable {
                     }
                     return 0
                 }
+                tookCensus = true
             }
         }
         // The functions schema is shared by every target: builds of different targets take
@@ -288,7 +293,7 @@ public final class ModelBuilder: @unchecked Sendable {
         if let incrementalState {
             statements += incrementalState.recordStatements(
                 from: stagingSchema, modelsHash: try incrementalState.modelsHash(on: connection), kind: "full",
-                census: takesCensus ? IncrementalState.census(in: stagingSchema, withDimensions: false) : nil)
+                census: tookCensus ? IncrementalState.census(in: stagingSchema, withDimensions: false) : nil)
         }
         try runPublishingTransaction(statements, name: "publish")
         try connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
