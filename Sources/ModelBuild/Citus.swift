@@ -116,19 +116,6 @@ public struct CitusBuild: Sendable {
     /// autovacuumed while the build reads it, dropped after publishing.
     public static let noAutovacuum = "autovacuum_enabled = off"
 
-    /// The models a Citus build runs one at a time: the distributed ones. Each of their
-    /// statements already runs on every shard at once, on every worker's cores; beside
-    /// another one it only gets half of them, and the chain the build waits on
-    /// (`stg_events`, `int_event_aggregates`, the mart) gets slower. Reference and local
-    /// models (small, run by one process) still run beside them.
-    public static func modelsOneAtATime(_ models: [ModelProject.Model]) -> Set<String> {
-        Set(
-            models.filter {
-                if case .distributed = CitusLayout(model: $0) { return true }
-                return false
-            }.map(\.name))
-    }
-
     /// The session-level setting that makes Citus forward `SET LOCAL` to the worker tasks.
     public static let sessionSettings = ["set citus.propagate_set_commands = 'local'"]
 

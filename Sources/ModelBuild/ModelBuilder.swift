@@ -154,12 +154,7 @@ public final class ModelBuilder: @unchecked Sendable {
             }
         }
         let dependencies = project.dependencies()
-        // On Citus the distributed models run one at a time (each statement already runs on
-        // every shard at once); the small ones (reference, local) run beside them.
-        let experiment = ProcessInfo.processInfo.environment["RECKON_I16F_ONE_AT_A_TIME"] ?? "1"
-        let scheduler = ModelScheduler(
-            models: rendered.map(\.0.name), dependencies: dependencies,
-            oneAtATime: citus == nil || experiment != "1" ? [] : CitusBuild.modelsOneAtATime(rendered.map(\.0)))
+        let scheduler = ModelScheduler(models: rendered.map(\.0.name), dependencies: dependencies)
         let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
         let group = DispatchGroup()
         for worker in connections {
@@ -343,12 +338,6 @@ public final class ModelBuilder: @unchecked Sendable {
 }
 
 /// Hands out models whose dependencies are built, in file order; stops on the first failure.
-///
-/// The models in `oneAtATime` never run beside each other; the others run beside any model.
-/// On Citus those are the distributed models: each of their statements already runs on every
-/// shard at once, so two of them side by side only split the cores between them, and the
-/// statement the rest of the build waits on takes longer (docs/citus.md, "One distributed
-/// model at a time").
 final class ModelScheduler: @unchecked Sendable {
     // Safety: every property is read and written only while `condition` is locked.
     private let condition = NSCondition()
@@ -356,13 +345,11 @@ final class ModelScheduler: @unchecked Sendable {
     private var running = Set<String>()
     private var done = Set<String>()
     private let dependencies: [String: Set<String>]
-    private let oneAtATime: Set<String>
     private(set) var failure: Error?
 
-    init(models: [String], dependencies: [String: Set<String>], oneAtATime: Set<String> = []) {
+    init(models: [String], dependencies: [String: Set<String>]) {
         self.pending = models
         self.dependencies = dependencies
-        self.oneAtATime = oneAtATime
     }
 
     /// The next model to build, waiting while only blocked models remain; nil when finished.
@@ -371,10 +358,7 @@ final class ModelScheduler: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if failure != nil || pending.isEmpty { return nil }
-            let exclusiveRunning = !running.isDisjoint(with: oneAtATime)
-            if let index = pending.firstIndex(where: {
-                (dependencies[$0] ?? []).isSubset(of: done) && !(exclusiveRunning && oneAtATime.contains($0))
-            }) {
+            if let index = pending.firstIndex(where: { (dependencies[$0] ?? []).isSubset(of: done) }) {
                 let name = pending.remove(at: index)
                 running.insert(name)
                 return name
