@@ -125,7 +125,7 @@ struct AnomalyCheck: CheckBuilder {
         let newest = dayRows.keys.compactMap(dayNumber).max() ?? 0
         let firstJudged = specification.windowDays.map { newest - $0 + 1 } ?? Int.min
         var results: [(group: GroupResult, offness: (Double, Double))] = []
-        for (group, days) in figures {
+        for days in figures.values {
             let sorted = days.sorted { $0.day < $1.day }
             for (index, figure) in sorted.enumerated() where figure.day >= firstJudged {
                 let baseline = sorted[..<index].filter { figure.day - $0.day <= specification.baselineDays }.map(\.value)
