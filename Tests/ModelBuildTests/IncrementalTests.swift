@@ -365,4 +365,30 @@ import Testing
             #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
         }
     }
+
+    /// State recorded by a reckon without the census (no `census_from`, no census tables):
+    /// the next run reads it, selects the whole window, and adds what is missing.
+    @Test func stateRecordedBeforeTheCensusStillDrivesTheNextRun() throws {
+        let url = try replayDatabase()
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try fullBuild(connection, url: url, target: "analytics")
+        try connection.executeScript(
+            """
+            alter table reckon_audit.incremental_state drop column census_from;
+            drop table reckon_audit.incremental_recent_events, reckon_audit.incremental_recent_rows;
+            """, name: "older audit schema")
+        try DailyReplay(rawSchema: "raw").advance(on: connection)
+        let counts = try incrementalBuild(connection, url: url)
+        #expect(count(counts, "sessions", "recent_events") > 20, "\(counts)")
+        let recorded = try incremental(connection, url: url).state.recorded(on: connection)
+        #expect(recorded?.censusFrom.isEmpty == false, "the run recorded its census")
+        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
+        for result in try IncrementalComparison.compare(
+            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
+            on: connection)
+        {
+            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
+        }
+    }
 }
