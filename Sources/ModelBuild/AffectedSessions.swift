@@ -149,13 +149,6 @@ public struct AffectedSessions: Sendable {
         IncrementalState.census(in: schema, withDimensions: true)
     }
 
-    private static func census(_ table: (String) -> String) -> IncrementalState.Census {
-        IncrementalState.Census(
-            eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
-            rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"), dimensions: table("current_dimensions"),
-            changedDimensions: table("changed_dimensions"))
-    }
-
     /// Whether the last publish recorded a census of `source`'s window.
     func hasCensus(_ source: String) -> Bool { recorded.censusFrom[source] != nil }
 
@@ -163,30 +156,6 @@ public struct AffectedSessions: Sendable {
     /// expression: the recorded one, or (none recorded) the watermark minus the lookback.
     func recordedWindowFrom(_ source: String) -> String {
         recorded.censusFrom[source].map { "\(SQL.literal($0))::timestamptz" } ?? since(source)
-    }
-
-    /// The next window's start of `source`, whose newest `column` is read through its index:
-    /// the newest now minus the lookback — or the recorded window's start if that is later
-    /// (a lookback raised since: the census reads only from there, docs/incremental.md).
-    func nextWindowFrom(_ source: String, column: String) -> String {
-        """
-        greatest((select max(\(SQL.identifier(column))) from \(self.source(source))) - interval '\(lookbackDays) days', \(recordedWindowFrom(source)))
-        """
-    }
-
-    /// Per session, its events in the recorded window (`events`, compared with the recorded
-    /// counts) and in the next one (`next_events`, recorded for the next build), read once
-    /// through the `event_time` index (the window's start is written in, so the planner
-    /// sees how few events it selects).
-    func censusSQL(window: String) -> String {
-        """
-        select e.event_properties->>'ff_session_id' as session_id, count(*) as events,
-               count(*) filter (where e.event_time > (select from_time from \(window))) as next_events
-        from \(source("amplitude_events")) e
-        where e.event_time > \(recordedWindowFrom("amplitude_events"))
-          and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
-        group by 1
-        """
     }
 
     /// The sessions with an event that arrived in the recorded window since the last publish:
@@ -209,21 +178,15 @@ public struct AffectedSessions: Sendable {
     /// whether each `arrived` since the last publish (its key was not recorded; without a
     /// recorded census, every row of the window) and is `in_next` window (recorded next).
     func recentRowsSQL(windows: String) -> String {
-        IncrementalState.censusRows.map { row in
-            let key = "t.\(SQL.identifier(row.key))::text"
+        state.censusRowsSQL(windows: windows) { source, key in
             let arrived =
-                hasCensus(row.source)
+                hasCensus(source)
                 ? """
                 not exists (select from \(state.audit("incremental_recent_rows")) r
-                              where r.target_schema = \(SQL.literal(state.targetSchema)) and r.source = \(SQL.literal(row.source)) and r.id = \(key))
+                              where r.target_schema = \(SQL.literal(state.targetSchema)) and r.source = \(SQL.literal(source)) and r.id = \(key))
                 """ : "true"
-            return """
-                select \(SQL.literal(row.source))::text as source, \(key) as id, \(arrived) as arrived,
-                       t.\(SQL.identifier(row.time)) > (select from_time from \(windows) where source = \(SQL.literal(row.source))) as in_next
-                from \(source(row.source)) t
-                where t.\(SQL.identifier(row.time)) > \(recordedWindowFrom(row.source))
-                """
-        }.joined(separator: "\nunion all\n")
+            return (recordedWindowFrom(source), arrived)
+        }
     }
 
     /// The statements that list the affected sessions and days: `lanes` may run side by side
@@ -243,7 +206,7 @@ public struct AffectedSessions: Sendable {
         func table(_ name: String) -> String { temporary ? SQL.identifier(name) : SQL.qualified(schema: schema, name: name) }
         let target = SQL.literal(state.targetSchema)
         let changed = table("changed_dimensions")
-        let census = Self.census(table)
+        let census = IncrementalState.census(withDimensions: true, table)
         // `column` names a row of `source` that arrived in its window since the last publish.
         func arrived(_ source: String, _ column: String) -> String {
             "\(column)::text in (select id from \(census.rows) where source = \(SQL.literal(source)) and arrived)"
@@ -344,9 +307,10 @@ public struct AffectedSessions: Sendable {
         // published marts' indexes and the sessions' `created_at`; and the sessions of the
         // events in the lookback window, read through the `event_time` index (the planner
         // underestimates how clustered they are and would scan every event).
-        let rowsWindows = IncrementalState.censusRows.map {
-            "select \(SQL.literal($0.source))::text as source, \(nextWindowFrom($0.source, column: $0.time)) as from_time"
-        }.joined(separator: "\nunion all\n")
+        // The next windows start no earlier than the recorded ones (the census reads from there).
+        let rowsWindows = state.censusRowsWindowsSQL(lookbackDays: lookbackDays) { recordedWindowFrom($0) }
+        let eventsWindow = state.censusWindowStart(
+            "amplitude_events", lookbackDays: lookbackDays, notBefore: recordedWindowFrom("amplitude_events"))
         let lanes: [[(name: String, sql: String)]] = [
             [
                 // Compiling these wide statements (JIT) took longer than running them.
@@ -362,9 +326,12 @@ public struct AffectedSessions: Sendable {
                 ("no jit", "set jit = off"),
                 (
                     "recent events window",
-                    "\(create) \(census.eventsWindow) as select \(nextWindowFrom("amplitude_events", column: "event_time")) as from_time"
+                    "\(create) \(census.eventsWindow) as select \(eventsWindow) as from_time"
                 ),
-                ("recent events per session", "\(create) \(census.eventCounts) as \(censusSQL(window: census.eventsWindow))"),
+                (
+                    "recent events per session",
+                    "\(create) \(census.eventCounts) as \(state.censusEventCountsSQL(from: recordedWindowFrom("amplitude_events"), window: census.eventsWindow))"
+                ),
                 ("read recent events by index", "reset enable_seqscan"),
                 ("sessions of recent events", "\(create) \(table("affected_recent_sessions")) as \(recentSessionsSQL(census))"),
             ],

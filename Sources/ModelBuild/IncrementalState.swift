@@ -181,8 +181,12 @@ public struct IncrementalState: Sendable {
 
     /// The census tables in `schema`.
     public static func census(in schema: String, withDimensions: Bool) -> Census {
-        func table(_ name: String) -> String { SQL.qualified(schema: schema, name: name) }
-        return Census(
+        census(withDimensions: withDimensions) { SQL.qualified(schema: schema, name: $0) }
+    }
+
+    /// The census tables, each named by `table` (qualified, or a temporary table's name).
+    static func census(withDimensions: Bool, _ table: (String) -> String) -> Census {
+        Census(
             eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
             rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"),
             dimensions: withDimensions ? table("current_dimensions") : nil,
@@ -200,36 +204,75 @@ public struct IncrementalState: Sendable {
         into schema: String, lookbackDays: Int, run: (_ name: String, _ sql: String) throws -> String?
     ) throws {
         let census = Self.census(in: schema, withDimensions: false)
-        let days = "interval '\(lookbackDays) days'"
-        let events = source("amplitude_events")
         _ = try run(
             "census: events window",
-            "create table \(census.eventsWindow) as select (select max(event_time) from \(events)) - \(days) as from_time")
+            "create table \(census.eventsWindow) as select \(censusWindowStart("amplitude_events", lookbackDays: lookbackDays)) as from_time"
+        )
         let from = try run("census: events window", "select from_time::text from \(census.eventsWindow)")
         let bound = from.map { "\(SQL.literal($0))::timestamptz" } ?? "'infinity'::timestamptz"
         _ = try run("census: read events by index", "set enable_seqscan = off")
         _ = try run(
             "census: events per session",
-            """
-            create table \(census.eventCounts) as
-            select e.event_properties->>'ff_session_id' as session_id, count(*) as events, count(*) as next_events
-            from \(events) e
-            where e.event_time > \(bound) and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
-            group by 1
-            """)
+            "create table \(census.eventCounts) as \(censusEventCountsSQL(from: bound, window: census.eventsWindow))")
         _ = try run("census: read events by index", "reset enable_seqscan")
-        let windows = Self.censusRows.map {
-            "select \(SQL.literal($0.source))::text as source, (select max(\(SQL.identifier($0.time))) from \(source($0.source))) - \(days) as from_time"
-        }.joined(separator: "\nunion all\n")
-        _ = try run("census: rows windows", "create table \(census.rowsWindows) as \(windows)")
-        let rows = Self.censusRows.map {
-            """
-            select \(SQL.literal($0.source))::text as source, t.\(SQL.identifier($0.key))::text as id, true as arrived, true as in_next
-            from \(source($0.source)) t
-            where t.\(SQL.identifier($0.time)) > (select from_time from \(census.rowsWindows) where source = \(SQL.literal($0.source)))
-            """
-        }.joined(separator: "\nunion all\n")
+        _ = try run(
+            "census: rows windows",
+            "create table \(census.rowsWindows) as \(censusRowsWindowsSQL(lookbackDays: lookbackDays))")
+        let rows = censusRowsSQL(windows: census.rowsWindows) { source, _ in
+            (from: "(select from_time from \(census.rowsWindows) where source = \(SQL.literal(source)))", arrived: "true")
+        }
         _ = try run("census: rows", "create table \(census.rows) as \(rows)")
+    }
+
+    /// The time column of each census source.
+    static let censusTimeColumns = Dictionary(
+        uniqueKeysWithValues: [("amplitude_events", "event_time")] + censusRows.map { ($0.source, $0.time) })
+
+    /// The start of `source`'s next census window, as an SQL expression: its newest time
+    /// now minus `lookbackDays`, or `notBefore` if that is later (a lookback raised since
+    /// the last census: the census reads only from where that one did).
+    func censusWindowStart(_ source: String, lookbackDays: Int, notBefore: String? = nil) -> String {
+        let column = Self.censusTimeColumns[source] ?? "created_at"
+        let start = "(select max(\(SQL.identifier(column))) from \(self.source(source))) - interval '\(lookbackDays) days'"
+        return notBefore.map { "greatest(\(start), \($0))" } ?? start
+    }
+
+    /// `(source, from_time)` for every source of `censusRows`.
+    func censusRowsWindowsSQL(lookbackDays: Int, notBefore: (String) -> String? = { _ in nil }) -> String {
+        Self.censusRows.map {
+            let start = censusWindowStart($0.source, lookbackDays: lookbackDays, notBefore: notBefore($0.source))
+            return "select \(SQL.literal($0.source))::text as source, \(start) as from_time"
+        }.joined(separator: "\nunion all\n")
+    }
+
+    /// Per session, its events after `from` (`events`) and after the start in the one-row
+    /// `window` (`next_events`, what the publish records), read through the `event_time`
+    /// index (write `from` in as a literal: the planner then sees how few events it selects).
+    func censusEventCountsSQL(from: String, window: String) -> String {
+        """
+        select e.event_properties->>'ff_session_id' as session_id, count(*) as events,
+               count(*) filter (where e.event_time > (select from_time from \(window))) as next_events
+        from \(source("amplitude_events")) e
+        where e.event_time > \(from)
+          and jsonb_typeof(e.event_properties->'ff_session_id') = 'string'
+        group by 1
+        """
+    }
+
+    /// `(source, id, arrived, in_next)` for the rows of each source of `censusRows` after the
+    /// start `read` gives for it (with whether the row `arrived`, an SQL condition on `key`);
+    /// `in_next`: after the start in `windows` (what the publish records).
+    func censusRowsSQL(windows: String, read: (_ source: String, _ key: String) -> (from: String, arrived: String)) -> String {
+        Self.censusRows.map { row in
+            let key = "t.\(SQL.identifier(row.key))::text"
+            let (from, arrived) = read(row.source, key)
+            return """
+                select \(SQL.literal(row.source))::text as source, \(key) as id, \(arrived) as arrived,
+                       t.\(SQL.identifier(row.time)) > (select from_time from \(windows) where source = \(SQL.literal(row.source))) as in_next
+                from \(source(row.source)) t
+                where t.\(SQL.identifier(row.time)) > \(from)
+                """
+        }.joined(separator: "\nunion all\n")
     }
 
     /// Statements, run inside the publish transaction, that replace this target's state by
