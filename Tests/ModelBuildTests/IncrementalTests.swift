@@ -59,6 +59,22 @@ import Testing
         return counts
     }
 
+    /// Builds the same data in full into `full_copy` and expects both marts of `analytics`
+    /// to equal it (md5 per mart), naming `context` and the differing keys when not.
+    func expectEqualToAFullBuild(
+        _ connection: Connection, url: String, _ context: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
+        for result in try IncrementalComparison.compare(
+            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
+            on: connection)
+        {
+            let prefix = context.map { "\($0) " } ?? ""
+            #expect(
+                result.isEqual, "\(prefix)\(result.mart): differing keys \(result.differingKeys)", sourceLocation: sourceLocation)
+        }
+    }
+
     func count(_ counts: [IncrementalBuild.Count], _ what: String, _ reason: String) -> Int {
         counts.first { $0.what == what && $0.reason == reason }?.count ?? 0
     }
@@ -78,13 +94,7 @@ import Testing
             for reason in counts where reason.count > 0 { reasonsSeen.insert(reason.what + "/" + reason.reason) }
             // The rebuilt part is a small share of the history.
             #expect(count(counts, "sessions", "total") < (before ?? 0) / 2, "\(day)")
-            try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-            let results = try IncrementalComparison.compare(
-                marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-                on: connection)
-            for result in results {
-                #expect(result.isEqual, "\(day) \(result.mart): differing keys \(result.differingKeys)")
-            }
+            try expectEqualToAFullBuild(connection, url: url, "\(day)")
             let after = try connection.execute("select count(*) from analytics.mart_marketing_attribution", name: "rows")
                 .scalar(as: Int.self)
             #expect((after ?? 0) > (before ?? 0), "\(day): the day's new sessions are published")
@@ -172,13 +182,7 @@ import Testing
         _ = try build.deltaBuilder().build(progress: { _ in })
         try build.createCandidate()
         try build.apply()
-        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-        for result in try IncrementalComparison.compare(
-            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-            on: connection)
-        {
-            #expect(result.isEqual, "\(change) \(result.mart): differing keys \(result.differingKeys)")
-        }
+        try expectEqualToAFullBuild(connection, url: url, "\(change)")
         let changedRows = try connection.execute(
             "select count(*) from (select * from analytics.mart_campaign_daily except select * from full_copy.mart_campaign_daily) d",
             name: "sanity"
@@ -252,13 +256,7 @@ import Testing
         // The next day arrives; the next run starts from the last publish and catches up both days.
         try replay.advance(on: connection)
         try incrementalBuild(connection, url: url)
-        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-        for result in try IncrementalComparison.compare(
-            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-            on: connection)
-        {
-            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
-        }
+        try expectEqualToAFullBuild(connection, url: url)
     }
 
     /// After an incremental publish has recorded its census of the lookback window, the next
@@ -319,13 +317,7 @@ import Testing
             #expect(count(counts, "sessions", quiet) == 0, "\(quiet): \(counts)")
         }
         #expect(count(counts, "sessions", "total") <= 3, "\(counts)")
-        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-        for result in try IncrementalComparison.compare(
-            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-            on: connection)
-        {
-            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
-        }
+        try expectEqualToAFullBuild(connection, url: url)
         let published = try connection.execute(
             "select count(*) from analytics.mart_marketing_attribution where session_id = 'late-session'", name: "late session"
         ).scalar(as: Int.self)
@@ -357,13 +349,7 @@ import Testing
         // The day's sessions and the older ones its late events, payments and renames reach,
         // not the window's other sessions.
         #expect(count(counts, "sessions", "recent_events") < (window ?? 0), "\(counts)")
-        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-        for result in try IncrementalComparison.compare(
-            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-            on: connection)
-        {
-            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
-        }
+        try expectEqualToAFullBuild(connection, url: url)
     }
 
     /// State recorded by a reckon without the census (no `census_from`, no census tables):
@@ -383,12 +369,6 @@ import Testing
         #expect(count(counts, "sessions", "recent_events") > 20, "\(counts)")
         let recorded = try incremental(connection, url: url).state.recorded(on: connection)
         #expect(recorded?.censusFrom.isEmpty == false, "the run recorded its census")
-        try fullBuild(connection, url: url, target: "full_copy", recordState: false)
-        for result in try IncrementalComparison.compare(
-            marts: ["mart_marketing_attribution", "mart_campaign_daily"], schema: "analytics", other: "full_copy",
-            on: connection)
-        {
-            #expect(result.isEqual, "\(result.mart): differing keys \(result.differingKeys)")
-        }
+        try expectEqualToAFullBuild(connection, url: url)
     }
 }
