@@ -71,11 +71,38 @@ public final class IncrementalBuild: @unchecked Sendable {
             timeZone: configuration.adAccountTimeZone)
     }
 
-    /// A builder of the delta: the models for the affected sessions and days only.
+    /// A builder of the delta: the models for the affected sessions and days only. As soon as
+    /// a per-session mart is rebuilt, its rows that differ from the published ones are listed
+    /// (`differingRows(of:)`) beside the models after it.
     public func deltaBuilder() -> ModelBuilder {
         let builder = fullBuilder()
         builder.scope = .sessions(scope)
+        builder.followUps = sessionMarts.map { mart in
+            ModelBuilder.FollowUp(name: "differing rows of \(mart)", after: mart, statements: [differingRows(of: mart)])
+        }
         return builder
+    }
+
+    /// The table of the sessions whose rebuilt row of `mart` differs from the published one.
+    func differingTable(of mart: String) -> String { SQL.qualified(schema: stagingSchema, name: mart + "__differing") }
+
+    /// Creates `differingTable(of:)`: the sessions whose rebuilt row differs from the published
+    /// one or exists on one side only. Most of the lookback's sessions come out as they were;
+    /// only the others are replaced. The target's build lock keeps the published marts still
+    /// until the apply.
+    func differingRows(of mart: String) -> String {
+        let published = SQL.qualified(schema: targetSchema, name: mart)
+        let delta = SQL.qualified(schema: deltaSchema, name: mart)
+        let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
+        return """
+            create table \(differingTable(of: mart)) as
+            select coalesce(d.session_id, p.session_id) as session_id
+            from \(delta) d
+            full join (
+              select * from \(published) t where t.session_id = any(array(select session_id from \(sessions)))
+            ) p on p.session_id = d.session_id
+            where d.session_id is null or p.session_id is null or d::text <> p::text
+            """
     }
 
     /// Full or incremental, and why.
@@ -253,28 +280,19 @@ public final class IncrementalBuild: @unchecked Sendable {
     /// `progress` gets one step per statement of the transaction.
     public func apply(progress: @escaping @Sendable (BuildStep) -> Void = { _ in }) throws {
         try CancellationRegistry.shared.checkInterrupted()
-        let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
         let days = SQL.qualified(schema: stagingSchema, name: "affected_days")
         var statements: [String] = []
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
             let delta = SQL.qualified(schema: deltaSchema, name: mart)
-            // Only the rebuilt rows that differ from the published ones (or exist on one side
-            // only) are replaced: most of the lookback's sessions come out as they were. The
-            // target's build lock keeps the published marts still until the apply.
-            let differing = SQL.qualified(schema: stagingSchema, name: mart + "__differing")
-            try StepRecorder(progress: progress).run("differing rows of \(mart)", on: connection) {
-                try connection.execute(
-                    """
-                    create table \(differing) as
-                    select coalesce(d.session_id, p.session_id) as session_id
-                    from \(delta) d
-                    full join (
-                      select * from \(published) t where t.session_id = any(array(select session_id from \(sessions)))
-                    ) p on p.session_id = d.session_id
-                    where d.session_id is null or p.session_id is null or d::text <> p::text
-                    """, name: "differing rows of \(mart)"
-                ).affectedRows
+            let differing = differingTable(of: mart)
+            // Listed by the delta build (`deltaBuilder`); listed here when that step did not run.
+            let listed = try connection.execute("select to_regclass($1) is not null", name: "differing rows", [differing])
+                .scalar(as: Bool.self)
+            if listed != true {
+                try StepRecorder(progress: progress).run("differing rows of \(mart)", on: connection) {
+                    try connection.execute(differingRows(of: mart), name: "differing rows of \(mart)").affectedRows
+                }
             }
             // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
             // scan the whole mart.

@@ -44,6 +44,28 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Whether this build took the census (not on Citus, where incremental runs are not
     /// supported yet).
     private var tookCensus = false
+    /// Statements that run as soon as a model is built, beside the models after it (an
+    /// incremental build compares the rebuilt attribution rows with the published ones while
+    /// the daily mart is built).
+    public var followUps: [FollowUp] = []
+
+    /// Statements scheduled after a model like a model of their own: they wait for `after`
+    /// and run on a free connection while the build goes on; nothing waits for them.
+    public struct FollowUp: Sendable {
+        /// The step's name (a progress line per statement).
+        public let name: String
+        /// The model it reads.
+        public let after: String
+        /// What it runs, in order.
+        public let statements: [String]
+
+        /// Creates a follow-up step.
+        public init(name: String, after: String, statements: [String]) {
+            self.name = name
+            self.after = after
+            self.statements = statements
+        }
+    }
     /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
     public var buildSchema: String { scope.buildSchema ?? stagingSchema }
 
@@ -174,8 +196,15 @@ public final class ModelBuilder: @unchecked Sendable {
                 connections.append(extra)
             }
         }
-        let dependencies = project.dependencies()
-        let scheduler = ModelScheduler(models: rendered.map(\.0.name), dependencies: dependencies)
+        var dependencies = project.dependencies()
+        let modelNames = rendered.map(\.0.name)
+        let followUpsByName = Dictionary(
+            followUps.filter { modelNames.contains($0.after) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for followUp in followUpsByName.values { dependencies[followUp.name] = [followUp.after] }
+        // A follow-up goes right after the models: the scheduler takes the first ready name, so
+        // the models keep their order and a follow-up takes a connection no model is ready for.
+        let scheduler = ModelScheduler(
+            models: modelNames + followUps.map(\.name).filter { followUpsByName[$0] != nil }, dependencies: dependencies)
         let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
         let group = DispatchGroup()
         for worker in connections {
@@ -183,6 +212,19 @@ public final class ModelBuilder: @unchecked Sendable {
             Thread.detachNewThread {
                 defer { group.leave() }
                 while let name = scheduler.next() {
+                    if let followUp = followUpsByName[name] {
+                        do {
+                            for statement in followUp.statements {
+                                try recorder.run(followUp.name, on: worker) {
+                                    try worker.execute(statement, name: followUp.name).affectedRows
+                                }
+                            }
+                            scheduler.finished(name)
+                        } catch {
+                            scheduler.failed(error)
+                        }
+                        continue
+                    }
                     guard let (model, statements) = statementsByModel[name] else { continue }
                     do {
                         var sessionStatements: [String] = []

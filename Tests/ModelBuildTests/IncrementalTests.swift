@@ -243,7 +243,14 @@ import Testing
             return
         }
         _ = try build.prepare(recorded, progress: { _ in })
-        _ = try build.deltaBuilder().build(progress: { _ in })
+        let steps = try build.deltaBuilder().build(progress: { _ in })
+        // The rebuilt rows that differ from the published ones are listed by the delta build,
+        // beside the daily mart, as soon as the attribution mart's delta exists.
+        #expect(steps.contains { $0.name == "differing rows of mart_marketing_attribution" })
+        let differing = try connection.execute(
+            "select count(*) from analytics__staging.mart_marketing_attribution__differing", name: "differing"
+        ).scalar(as: Int.self)
+        #expect((differing ?? 0) > 0)
         try build.createCandidate()
         let candidateRows = try connection.execute(
             "select (select count(*) from analytics__staging.mart_marketing_attribution) - (select count(*) from analytics.mart_marketing_attribution)",
