@@ -3,7 +3,7 @@ import PostgresClient
 import ReckonCore
 
 /// The set-based SQL that lists what an incremental build rebuilds: the affected sessions
-/// (with the reason each was selected for) and the affected days of the daily marts.
+/// (with the reason each was selected for) and the affected campaign days of the daily marts.
 ///
 /// Every session whose mart row can differ from a full build's, given what changed since the
 /// last publish (docs/incremental.md, "Affected sessions"):
@@ -23,9 +23,13 @@ import ReckonCore
 ///   `utm_content` equals an old or new name of such a campaign / ad;
 /// - `funnels`: published rows of a funnel row that changed.
 ///
-/// Days: every day (in the ad account's time zone) of an affected session, the last 28 days
-/// of `facebook_ad_statistics` before its watermark (Facebook restates them), and every day
-/// a changed campaign appears on in the published daily mart or in the statistics.
+/// Campaign days (a day in the ad account's time zone and a campaign: the daily mart's key)
+/// the daily mart rebuilds: those of the affected sessions' published rows with a campaign
+/// (their rebuilt rows' are added once rebuilt, `SessionScope.dailyKeys`), those whose
+/// `facebook_ad_statistics` rows changed in the restatement window (Facebook restates the
+/// last 28 days; compared with the census the last publish recorded; without one, every
+/// campaign day of the window), and every day a changed campaign appears on in the published
+/// daily mart or in the statistics.
 public struct AffectedSessions: Sendable {
     /// The state's queries (sources, audit schema).
     public let state: IncrementalState
@@ -35,7 +39,7 @@ public struct AffectedSessions: Sendable {
     public let lookbackDays: Int
     /// The published per-session mart the dimension reasons read.
     public let attributionMart: String
-    /// The published daily marts (keyed by `date`).
+    /// The published daily marts (keyed by `date` and `facebook_campaign_id`).
     public let dailyMarts: [String]
     /// Days of statistics Facebook may restate.
     public static let restatementDays = 28
@@ -199,7 +203,8 @@ public struct AffectedSessions: Sendable {
     }
 
     /// The statements that create, in `schema`, `changed_dimensions`, `affected_reasons`,
-    /// `affected_sessions (session_id)`, `affected_day_reasons` and `affected_days (day)`.
+    /// `affected_sessions (session_id)`, `affected_day_reasons` and `affected_day_keys (day,
+    /// facebook_campaign_id)`.
     /// `temporary` makes temporary tables (a dry run), `schema` is then ignored.
     public func plan(into schema: String, temporary: Bool = false) -> Plan {
         let create = temporary ? "create temporary table" : "create table"
@@ -219,6 +224,11 @@ public struct AffectedSessions: Sendable {
             "(select name_key from \(changed) where source = \(SQL.literal(dimension)) and name_key is not null)"
         }
         let statisticsMark = (recorded.watermarks["facebook_ad_statistics"] ?? nil).map { SQL.literal($0) } ?? "null"
+        // The restatement window the last publish took a census of, or the days after its
+        // statistics' watermark minus the restatement days.
+        let statisticsFrom =
+            recorded.censusFrom["facebook_ad_statistics"].map { "\(SQL.literal($0))::date" }
+            ?? "(coalesce(\(statisticsMark)::date, '-infinity'::date) - \(Self.restatementDays))"
         let current = table("current_dimensions")
         let currentDimensions = "\(create) \(current) as \(state.currentDimensionRows)"
         let changedDimensions = """
@@ -275,33 +285,57 @@ public struct AffectedSessions: Sendable {
             \(dimensionLookups(mart: mart, ids: changedIds, names: changedNames))
             """
         let sessions = table("affected_sessions")
-        // The day of an affected session: its published row's, and, for a session the
-        // published mart does not hold yet (a new one), its source row's. Both by primary key.
+        // The campaign days of the affected sessions' published rows (by primary key); their
+        // rebuilt rows' are added once rebuilt (`SessionScope.dailyKeys`).
         var days = """
             \(create) \(table("affected_day_reasons")) as
-            select 'affected_sessions' as reason, (s.created_at at time zone \(tz))::date as day
-            from \(source("funnelfox_sessions")) s
-            where s.id = any(array(
-                select a.session_id from \(sessions) a where not exists (select from \(mart) p where p.session_id = a.session_id)))
-              and s.created_at is not null
-            union all
-            select 'affected_sessions', (m.session_timestamp at time zone \(tz))::date
+            select 'affected_sessions' as reason, (m.session_timestamp at time zone \(tz))::date as day,
+                   m.facebook_campaign_id::text as facebook_campaign_id
             from \(mart) m
-            where m.session_id = any(array(select session_id from \(sessions))) and m.session_timestamp is not null
+            where m.session_id = any(array(select session_id from \(sessions)))
+              and m.session_timestamp is not null and m.facebook_campaign_id is not null
             union all
-            select 'statistics', st.date from \(source("facebook_ad_statistics")) st
-            where st.date > coalesce(\(statisticsMark)::date, '-infinity'::date) - \(Self.restatementDays)
-            union all
-            select 'campaigns', st.date from \(source("facebook_ad_statistics")) st
+            select 'campaigns', st.date, st.facebook_campaign_id::text from \(source("facebook_ad_statistics")) st
             where st.facebook_campaign_id in \(changedIds("facebook_campaigns"))
             """
         for daily in dailyMarts {
             days += """
 
                 union all
-                select 'campaigns', d.date from \(SQL.qualified(schema: state.targetSchema, name: daily)) d
+                select 'campaigns', d.date, d.facebook_campaign_id::text from \(SQL.qualified(schema: state.targetSchema, name: daily)) d
                 where d.facebook_campaign_id in \(changedIds("facebook_campaigns"))
                 """
+        }
+        // The campaign days whose statistics changed in the recorded restatement window: their
+        // rows' md5 differs from the census (a day restated, added or deleted). Without a
+        // census, every campaign day of the window, in the statistics or the published daily
+        // marts (a day whose rows were deleted is there only).
+        if hasCensus("facebook_ad_statistics") {
+            days += """
+
+                union all
+                select 'statistics', coalesce(c.day, r.day), coalesce(c.facebook_campaign_id, r.facebook_campaign_id)
+                from \(census.statistics) c
+                full join (
+                  select day, facebook_campaign_id, rows_md5 from \(state.audit("incremental_recent_statistics"))
+                  where target_schema = \(target)
+                ) r on r.day = c.day and r.facebook_campaign_id = c.facebook_campaign_id
+                where c.rows_md5 is distinct from r.rows_md5
+                """
+        } else {
+            days += """
+
+                union all
+                select 'statistics', day, facebook_campaign_id from \(census.statistics)
+                """
+            for daily in dailyMarts {
+                days += """
+
+                    union all
+                    select 'statistics', d.date, d.facebook_campaign_id::text from \(SQL.qualified(schema: state.targetSchema, name: daily)) d
+                    where d.date > \(statisticsFrom)
+                    """
+            }
         }
         // Two lanes a build runs side by side: the reasons from the small tables, the
         // published marts' indexes and the sessions' `created_at`; and the sessions of the
@@ -334,6 +368,14 @@ public struct AffectedSessions: Sendable {
                 ),
                 ("read recent events by index", "reset enable_seqscan"),
                 ("sessions of recent events", "\(create) \(table("affected_recent_sessions")) as \(recentSessionsSQL(census))"),
+                (
+                    "recent statistics window",
+                    "\(create) \(census.statisticsWindow) as \(state.censusStatisticsWindowSQL(notBefore: hasCensus("facebook_ad_statistics") ? statisticsFrom : nil))"
+                ),
+                (
+                    "recent statistics",
+                    "\(create) \(census.statistics) as \(state.censusStatisticsSQL(from: statisticsFrom, window: census.statisticsWindow))"
+                ),
             ],
         ]
         return Plan(
@@ -349,13 +391,17 @@ public struct AffectedSessions: Sendable {
                 ),
                 ("affected sessions key", "alter table \(sessions) add primary key (session_id)"),
                 ("analyze affected sessions", "analyze \(sessions)"),
-                ("affected days by reason", days),
+                ("affected campaign days by reason", days),
                 (
-                    "affected days",
-                    "\(create) \(table("affected_days")) as select distinct day from \(table("affected_day_reasons")) where day is not null"
+                    "affected campaign days",
+                    """
+                    \(create) \(table("affected_day_keys")) as
+                    select distinct day, facebook_campaign_id from \(table("affected_day_reasons"))
+                    where day is not null and facebook_campaign_id is not null
+                    """
                 ),
-                ("affected days key", "alter table \(table("affected_days")) add primary key (day)"),
-                ("analyze affected days", "analyze \(table("affected_days"))"),
+                ("affected campaign days key", "alter table \(table("affected_day_keys")) add primary key (day, facebook_campaign_id)"),
+                ("analyze affected campaign days", "analyze \(table("affected_day_keys"))"),
             ])
     }
 
@@ -372,8 +418,9 @@ public struct AffectedSessions: Sendable {
         return """
             select 'sessions' as what, reason, count(distinct session_id) from \(table("affected_reasons")) group by reason
             union all select 'sessions', 'total', count(*) from \(table("affected_sessions"))
-            union all select 'days', reason, count(distinct day) from \(table("affected_day_reasons")) group by reason
-            union all select 'days', 'total', count(*) from \(table("affected_days"))
+            union all select 'campaign days', reason, count(distinct (day, facebook_campaign_id)) from \(table("affected_day_reasons"))
+              where day is not null and facebook_campaign_id is not null group by reason
+            union all select 'campaign days', 'total', count(*) from \(table("affected_day_keys"))
             order by 1 desc, 2
             """
     }

@@ -53,10 +53,10 @@ public enum BuildScope: Sendable {
 ///   (`event_properties->>'ff_session_id'`, an indexable expression), and a `ref` to a model
 ///   of another grain (`int_subscription_sessions`) its rows of affected sessions. Refs to
 ///   other per-session models need nothing: they were built for the affected sessions only.
-/// - In a published model of another grain (`mart_campaign_daily`, keyed by `date`): a `ref`
-///   to a published per-session mart reads the candidate (published rows of unaffected
-///   sessions plus the rebuilt ones) of the affected days, and
-///   `source('facebook_ad_statistics')` the rows of the affected days.
+/// - In a published model of another grain (`mart_campaign_daily`, keyed by `date` and
+///   `facebook_campaign_id`): a `ref` to a published per-session mart reads the candidate
+///   (published rows of unaffected sessions plus the rebuilt ones) of the affected campaign
+///   days (`dailyKeys`), and `source('facebook_ad_statistics')` their rows.
 public struct SessionScope: Sendable {
     /// The schema the rebuilt rows are built into (`<target>__delta`).
     public let deltaSchema: String
@@ -64,8 +64,9 @@ public struct SessionScope: Sendable {
     public let targetSchema: String
     /// A table with a `session_id` column: the affected sessions.
     public let affectedSessions: String
-    /// A table with a `day` column: the affected days of the daily marts.
-    public let affectedDays: String
+    /// A table with `day` and `facebook_campaign_id` columns: the affected campaign days of
+    /// the daily marts listed before the rebuild (`dailyKeys` adds the rebuilt rows').
+    public let affectedDayKeys: String
     /// The per-session models (`reckon.grain: session_id`).
     public let sessionModels: Set<String>
     /// The published models.
@@ -75,20 +76,38 @@ public struct SessionScope: Sendable {
 
     /// Creates a scope.
     public init(
-        deltaSchema: String, targetSchema: String, affectedSessions: String, affectedDays: String,
+        deltaSchema: String, targetSchema: String, affectedSessions: String, affectedDayKeys: String,
         sessionModels: Set<String>, publishedModels: Set<String>, timeZone: String
     ) {
         self.deltaSchema = deltaSchema
         self.targetSchema = targetSchema
         self.affectedSessions = affectedSessions
-        self.affectedDays = affectedDays
+        self.affectedDayKeys = affectedDayKeys
         self.sessionModels = sessionModels
         self.publishedModels = publishedModels
         self.timeZone = timeZone
     }
 
     var sessionIds: String { "(select session_id from \(affectedSessions))" }
-    var days: String { "(select day from \(affectedDays))" }
+
+    /// The published per-session marts.
+    var sessionMarts: [String] { publishedModels.intersection(sessionModels).sorted() }
+
+    /// The day of a row of a per-session mart (`alias`) in the ad account's time zone.
+    func day(_ alias: String) -> String { "(\(alias).session_timestamp at time zone \(SQL.literal(timeZone)))::date" }
+
+    /// `(day, facebook_campaign_id)`: the campaign days the daily marts rebuild: those listed
+    /// (`affectedDayKeys`) and those of the rebuilt rows of the per-session marts (a row
+    /// without a campaign or a time is on no campaign day).
+    public var dailyKeys: String {
+        let rebuilt = sessionMarts.map { mart in
+            """
+            select \(day("d")), d.facebook_campaign_id::text from \(SQL.qualified(schema: deltaSchema, name: mart)) d
+            where d.facebook_campaign_id is not null and d.session_timestamp is not null
+            """
+        }
+        return "(" + (["select day, facebook_campaign_id from \(affectedDayKeys)"] + rebuilt).joined(separator: "\nunion\n") + ")"
+    }
 
     /// The candidate rows of a published per-session mart: the published rows of sessions
     /// not affected, and the rebuilt rows.
@@ -99,12 +118,37 @@ public struct SessionScope: Sendable {
             + " union all select d.* from \(delta) d"
     }
 
-    /// The candidate rows of a published daily mart (keyed by `date`).
+    /// The candidate rows of a published daily mart (keyed by `date` and
+    /// `facebook_campaign_id`).
     public func candidateDaily(of mart: String) -> String {
         let published = SQL.qualified(schema: targetSchema, name: mart)
         let delta = SQL.qualified(schema: deltaSchema, name: mart)
-        return "select p.* from \(published) p where not exists (select from \(affectedDays) a where a.day = p.date)"
+        return
+            "select p.* from \(published) p where not exists (select from \(dailyKeys) k where k.day = p.date and k.facebook_campaign_id = p.facebook_campaign_id::text)"
             + " union all select d.* from \(delta) d"
+    }
+
+    /// The candidate rows of a published per-session mart on the campaign days `dailyKeys`:
+    /// the published rows of unaffected sessions, found by the mart's
+    /// `(facebook_campaign_id, session_date)` index (`session_date` is the UTC date of
+    /// `session_timestamp`, docs/mart.md: a day in the ad account's time zone spans at most
+    /// two UTC dates), and the rebuilt rows.
+    func candidateOnDailyKeys(of mart: String) -> String {
+        let published = SQL.qualified(schema: targetSchema, name: mart)
+        let delta = SQL.qualified(schema: deltaSchema, name: mart)
+        let zone = SQL.literal(timeZone)
+        return """
+            select p.* from \(published) p
+            join \(dailyKeys) k on p.facebook_campaign_id = k.facebook_campaign_id
+             and p.session_date between ((k.day::timestamp at time zone \(zone)) at time zone 'UTC')::date
+                                    and (((k.day + 1)::timestamp at time zone \(zone)) at time zone 'UTC' - interval '1 microsecond')::date
+            where \(day("p")) = k.day
+              and not exists (select from \(affectedSessions) a where a.session_id = p.session_id)
+            union all
+            select d.* from \(delta) d
+            where d.facebook_campaign_id is not null
+              and (\(day("d")), d.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)
+            """
     }
 
     /// Words that may follow a FROM item without an alias.
@@ -153,10 +197,9 @@ public struct SessionScope: Sendable {
         guard publishedModels.contains(model) else { return nil }
         switch (function, name) {
         case ("ref", _) where sessionModels.contains(name) && publishedModels.contains(name):
-            return "(select c.* from (\(candidate(of: name))) c"
-                + " where (c.session_timestamp at time zone \(SQL.literal(timeZone)))::date in \(days))"
+            return "(select c.* from (\(candidateOnDailyKeys(of: name))) c)"
         case ("source", "facebook_ad_statistics"):
-            return "(select * from \(table) where date in \(days))"
+            return "(select s.* from \(table) s where (s.date, s.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k))"
         default:
             return nil
         }

@@ -46,7 +46,8 @@ public final class IncrementalBuild: @unchecked Sendable {
     public var sessionMarts: [String] {
         project.models.filter { $0.isPublished && $0.header.grain == "session_id" }.map(\.name)
     }
-    /// The published marts of another grain, keyed by `date` (replaced by day).
+    /// The published marts of another grain, keyed by `date` and `facebook_campaign_id`
+    /// (replaced by campaign day).
     public var dailyMarts: [String] {
         project.models.filter { $0.isPublished && $0.header.grain != "session_id" }.map(\.name)
     }
@@ -65,7 +66,7 @@ public final class IncrementalBuild: @unchecked Sendable {
         SessionScope(
             deltaSchema: deltaSchema, targetSchema: targetSchema,
             affectedSessions: SQL.qualified(schema: stagingSchema, name: "affected_sessions"),
-            affectedDays: SQL.qualified(schema: stagingSchema, name: "affected_days"),
+            affectedDayKeys: SQL.qualified(schema: stagingSchema, name: "affected_day_keys"),
             sessionModels: Set(project.models.filter { $0.header.grain == "session_id" }.map(\.name)),
             publishedModels: Set(project.models.filter(\.isPublished).map(\.name)),
             timeZone: configuration.adAccountTimeZone)
@@ -166,7 +167,7 @@ public final class IncrementalBuild: @unchecked Sendable {
             "current_dimensions", "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts",
             "recent_rows_windows",
             "recent_rows", "affected_recent_sessions",
-            "affected_sessions", "affected_day_reasons", "affected_days",
+            "affected_sessions", "affected_day_reasons", "affected_day_keys", "recent_statistics", "recent_statistics_window",
         ] {
             _ = try? connection.execute("drop table if exists pg_temp.\(SQL.identifier(table))", name: "dry run cleanup")
         }
@@ -274,13 +275,13 @@ public final class IncrementalBuild: @unchecked Sendable {
     }
 
     /// Applies the delta to the published marts in one transaction (delete the affected
-    /// sessions' and days' rows, insert the rebuilt ones, record the state), then drops the
+    /// sessions' and campaign days' rows, insert the rebuilt ones, record the state), then drops the
     /// staging and delta schemas. As `ModelBuilder.publish`: `commit` is sent last, only when
     /// not interrupted, and the transaction waits at most `publish.lock_timeout` for locks.
     /// `progress` gets one step per statement of the transaction.
     public func apply(progress: @escaping @Sendable (BuildStep) -> Void = { _ in }) throws {
         try CancellationRegistry.shared.checkInterrupted()
-        let days = SQL.qualified(schema: stagingSchema, name: "affected_days")
+        let dailyKeys = scope.dailyKeys
         var statements: [String] = []
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
@@ -302,7 +303,8 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         for mart in dailyMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
-            statements.append("delete from \(published) t where t.date in (select day from \(days))")
+            statements.append(
+                "delete from \(published) t where (t.date, t.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)")
             statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
         }
         statements += state.recordStatements(

@@ -142,6 +142,15 @@ public struct IncrementalState: Sendable {
             )
             """,
             "create index if not exists incremental_recent_rows_key on \(audit("incremental_recent_rows")) (target_schema, source, id)",
+            """
+            create table if not exists \(audit("incremental_recent_statistics")) (
+              target_schema text not null,
+              day date not null,
+              facebook_campaign_id text not null,
+              rows_md5 text not null
+            )
+            """,
+            "create index if not exists incremental_recent_statistics_target on \(audit("incremental_recent_statistics")) (target_schema)",
         ]
     }
 
@@ -170,6 +179,12 @@ public struct IncrementalState: Sendable {
         public let rows: String
         /// `(source text, from_time timestamptz)`: the next window's start per source.
         public let rowsWindows: String
+        /// `(day date, facebook_campaign_id text, rows_md5 text, in_next boolean)`: per
+        /// campaign and day of `facebook_ad_statistics` in the recorded restatement window, the
+        /// md5 of its rows (`in_next`: in the next window, recorded).
+        public let statistics: String
+        /// `(from_day date)`, one row: the next restatement window's start (days after it).
+        public let statisticsWindow: String
         /// The dimension rows the listing compared with the recorded ones (`source, id,
         /// name_key, row_md5`), and those that differed: the publish records exactly what the
         /// listing saw, rewriting only the rows that changed. Nil for a full build's census
@@ -189,6 +204,7 @@ public struct IncrementalState: Sendable {
         Census(
             eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
             rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"),
+            statistics: table("recent_statistics"), statisticsWindow: table("recent_statistics_window"),
             dimensions: withDimensions ? table("current_dimensions") : nil,
             changedDimensions: withDimensions ? table("changed_dimensions") : nil)
     }
@@ -222,6 +238,34 @@ public struct IncrementalState: Sendable {
             (from: "(select from_time from \(census.rowsWindows) where source = \(SQL.literal(source)))", arrived: "true")
         }
         _ = try run("census: rows", "create table \(census.rows) as \(rows)")
+        _ = try run(
+            "census: statistics window", "create table \(census.statisticsWindow) as \(censusStatisticsWindowSQL())")
+        _ = try run(
+            "census: statistics",
+            "create table \(census.statistics) as \(censusStatisticsSQL(from: "(select from_day from \(census.statisticsWindow))", window: census.statisticsWindow))"
+        )
+    }
+
+    /// The next restatement window of `facebook_ad_statistics`: the days after its newest day
+    /// minus `AffectedSessions.restatementDays` (Facebook restates them), or after `notBefore`
+    /// if that is later.
+    func censusStatisticsWindowSQL(notBefore: String? = nil) -> String {
+        let start = "(select max(date) from \(source("facebook_ad_statistics"))) - \(AffectedSessions.restatementDays)"
+        return "select \(notBefore.map { "greatest(\(start), \($0))" } ?? start) as from_day"
+    }
+
+    /// Per campaign and day of `facebook_ad_statistics` after `from` (an SQL date), the md5 of
+    /// its rows in a fixed order, and whether the day is in the one-row `window`'s next
+    /// window. Rows without a campaign are left out, as the daily mart leaves them out.
+    func censusStatisticsSQL(from: String, window: String) -> String {
+        """
+        select t.date as day, t.facebook_campaign_id::text as facebook_campaign_id,
+               md5(string_agg(md5(t::text), '' order by md5(t::text))) as rows_md5,
+               t.date > (select from_day from \(window)) as in_next
+        from \(source("facebook_ad_statistics")) t
+        where t.date > \(from) and t.facebook_campaign_id is not null
+        group by t.date, t.facebook_campaign_id
+        """
     }
 
     /// The time column of each census source.
@@ -289,18 +333,25 @@ public struct IncrementalState: Sendable {
             census.map {
                 """
                 (select jsonb_object_agg(source, from_time) from (
-                   select 'amplitude_events' as source, from_time from \($0.eventsWindow)
-                   union all select source, from_time from \($0.rowsWindows)) w where from_time is not null)
+                   select 'amplitude_events' as source, to_jsonb(from_time) as from_time from \($0.eventsWindow)
+                   union all select source, to_jsonb(from_time) from \($0.rowsWindows)
+                   union all select 'facebook_ad_statistics', to_jsonb(from_day) from \($0.statisticsWindow)) w
+                 where from_time is not null)
                 """
             } ?? "null::jsonb"
         var censusStatements = [
             "delete from \(audit("incremental_recent_events")) where target_schema = \(target)",
             "delete from \(audit("incremental_recent_rows")) where target_schema = \(target)",
+            "delete from \(audit("incremental_recent_statistics")) where target_schema = \(target)",
         ]
         if let census {
             censusStatements += [
                 "insert into \(audit("incremental_recent_events")) select \(target), session_id, next_events from \(census.eventCounts) where next_events > 0",
                 "insert into \(audit("incremental_recent_rows")) select \(target), source, id from \(census.rows) where in_next",
+                """
+                insert into \(audit("incremental_recent_statistics"))
+                select \(target), day, facebook_campaign_id, rows_md5 from \(census.statistics) where in_next
+                """,
             ]
         }
         var dimensionStatements = [

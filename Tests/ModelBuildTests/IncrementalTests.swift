@@ -102,7 +102,7 @@ import Testing
         // The day's changes exercised every kind of reason the replay produces.
         for reason in [
             "sessions/new_sessions", "sessions/recent_events", "sessions/refunds", "sessions/facebook_ids",
-            "sessions/facebook_names", "days/statistics", "days/campaigns", "days/affected_sessions",
+            "sessions/facebook_names", "campaign days/statistics", "campaign days/campaigns", "campaign days/affected_sessions",
         ] {
             #expect(reasonsSeen.contains(reason), "no day selected anything for \(reason)")
         }
@@ -123,7 +123,7 @@ import Testing
               select date, facebook_ad_id from raw.facebook_ad_statistics
               where date = '2026-10-14' and facebook_campaign_id is not null order by facebook_ad_id limit 1)
             """,
-            "days/statistics"
+            "campaign days/statistics"
         ),
         (
             "refund of an old charge",
@@ -293,6 +293,7 @@ import Testing
         #expect(!recorded.censusFrom.isEmpty)
         let nothing = try idle.prepare(recorded, progress: { _ in })
         #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
+        #expect(count(nothing, "campaign days", "total") == 0, "\(nothing)")
         idle.discard()
 
         // Late rows inside the window: copies of published rows, a day before the newest.
@@ -315,6 +316,10 @@ import Testing
             update late_charge set id = 'late-charge', balance_transaction_id = null,
               created_at = (select max(created_at) - interval '1 day' from raw.stripe_payments);
             insert into raw.stripe_payments select * from late_charge;
+            update raw.facebook_ad_statistics set spend = spend + 7 where (date, facebook_ad_id) = (
+              select date, facebook_ad_id from raw.facebook_ad_statistics
+              where date = (select max(date) - 5 from raw.facebook_ad_statistics) and facebook_campaign_id is not null
+              order by facebook_ad_id limit 1);
             """, name: "late rows")
         let counts = try incrementalBuild(connection, url: url)
         #expect(count(counts, "sessions", "recent_events") == 1, "\(counts)")
@@ -324,6 +329,8 @@ import Testing
             #expect(count(counts, "sessions", quiet) == 0, "\(quiet): \(counts)")
         }
         #expect(count(counts, "sessions", "total") <= 3, "\(counts)")
+        // The restated statistics row: its campaign day alone, not the restatement window's.
+        #expect(count(counts, "campaign days", "statistics") == 1, "\(counts)")
         try expectEqualToAFullBuild(connection, url: url)
         let published = try connection.execute(
             "select count(*) from analytics.mart_marketing_attribution where session_id = 'late-session'", name: "late session"
@@ -347,7 +354,9 @@ import Testing
             Issue.record("expected an incremental build")
             return
         }
-        #expect(Set(recorded.censusFrom.keys) == Set(["amplitude_events"] + IncrementalState.censusRows.map(\.source)))
+        #expect(
+            Set(recorded.censusFrom.keys)
+                == Set(["amplitude_events", "facebook_ad_statistics"] + IncrementalState.censusRows.map(\.source)))
         let nothing = try idle.prepare(recorded, progress: { _ in })
         #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
         idle.discard()
@@ -369,11 +378,14 @@ import Testing
         try connection.executeScript(
             """
             alter table reckon_audit.incremental_state drop column census_from;
-            drop table reckon_audit.incremental_recent_events, reckon_audit.incremental_recent_rows;
+            drop table reckon_audit.incremental_recent_events, reckon_audit.incremental_recent_rows,
+              reckon_audit.incremental_recent_statistics;
             """, name: "older audit schema")
         try DailyReplay(rawSchema: "raw").advance(on: connection)
         let counts = try incrementalBuild(connection, url: url)
         #expect(count(counts, "sessions", "recent_events") > 20, "\(counts)")
+        // Without a census of the statistics, every campaign day of the restatement window.
+        #expect(count(counts, "campaign days", "statistics") > 20, "\(counts)")
         let recorded = try incremental(connection, url: url).state.recorded(on: connection)
         #expect(recorded?.censusFrom.isEmpty == false, "the run recorded its census")
         try expectEqualToAFullBuild(connection, url: url)

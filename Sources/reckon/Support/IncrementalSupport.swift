@@ -73,9 +73,10 @@ struct BuildPlan {
 
 /// Text of the affected counts.
 enum IncrementalReport {
-    /// `1,234 sessions (new_sessions 1,000, …), 5 days (…)`.
+    /// `1,234 sessions (new_sessions 1,000, …), 5 campaign days (…)`: the campaign days
+    /// listed before the rebuild (the rebuilt rows' own are added to them).
     static func summary(_ counts: [IncrementalBuild.Count]) -> String {
-        ["sessions", "days"].map { what in
+        ["sessions", "campaign days"].map { what in
             let rows = counts.filter { $0.what == what }
             let total = rows.first { $0.reason == "total" }?.count ?? 0
             let reasons = rows.filter { $0.reason != "total" }.map { "\($0.reason) \(TextFormat.groupedDigits(String($0.count)))" }
@@ -85,10 +86,10 @@ enum IncrementalReport {
 
     /// The table `--dry-run` prints.
     static func table(_ counts: [IncrementalBuild.Count]) -> String {
-        var lines = ["what      reason                         count"]
+        var lines = ["what           reason                         count"]
         for count in counts {
             lines.append(
-                count.what.padding(toLength: 10, withPad: " ", startingAt: 0)
+                count.what.padding(toLength: 15, withPad: " ", startingAt: 0)
                     + count.reason.padding(toLength: 26, withPad: " ", startingAt: 0)
                     + TextFormat.groupedDigits(String(count.count)).leftPadded(10))
         }
