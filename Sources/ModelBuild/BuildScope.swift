@@ -199,7 +199,8 @@ public struct SessionScope: Sendable {
         case ("ref", _) where sessionModels.contains(name) && publishedModels.contains(name):
             return "(select c.* from (\(candidateOnDailyKeys(of: name))) c)"
         case ("source", "facebook_ad_statistics"):
-            return "(select s.* from \(table) s where (s.date, s.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k))"
+            return
+                "(select s.* from \(table) s where (s.date, s.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k))"
         default:
             return nil
         }

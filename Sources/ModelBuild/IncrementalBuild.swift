@@ -304,7 +304,8 @@ public final class IncrementalBuild: @unchecked Sendable {
         for mart in dailyMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
             statements.append(
-                "delete from \(published) t where (t.date, t.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)")
+                "delete from \(published) t where (t.date, t.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)"
+            )
             statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
         }
         statements += state.recordStatements(
