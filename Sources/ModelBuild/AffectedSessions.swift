@@ -99,8 +99,8 @@ public struct AffectedSessions: Sendable {
     /// `(facebook_campaign_id, session_date)` index); `lookupIndexes()` makes the others'.
     static let columnIndexedByTheModel = "facebook_campaign_id"
 
-    /// The partial indexes of the published attribution mart that only the incremental build's
-    /// dimension lookups read, as `create index if not exists` statements (name, SQL).
+    /// The partial indexes of the published attribution mart that only the incremental build
+    /// reads (the dimension lookups, and the daily mart's rebuild: `dailyReadColumns`), as `create index if not exists` statements (name, SQL).
     /// `prepare` runs them before it lists the affected sessions: a no-op when they exist, a
     /// read of the mart per index the first time after a full build published a new mart
     /// (a full build does not make them, so the CI gate's builds do not pay for them).
@@ -109,7 +109,7 @@ public struct AffectedSessions: Sendable {
     /// lock first, and so would wait for, then cancel, an autovacuum of the published mart.
     public func lookupIndexes() -> [(name: String, index: String, sql: String)] {
         let mart = SQL.qualified(schema: state.targetSchema, name: attributionMart)
-        return Self.lookups.filter { $0.column != Self.columnIndexedByTheModel }.map { lookup in
+        let byColumn = Self.lookups.filter { $0.column != Self.columnIndexedByTheModel }.map { lookup in
             let name = "\(attributionMart)_\(lookup.column)_lookup"
             let indexed = lookup.byName ? "(\(lookup.expression()))" : lookup.expression()
             return (
@@ -118,7 +118,27 @@ public struct AffectedSessions: Sendable {
                 "create index if not exists \(SQL.identifier(name)) on \(mart) (\(indexed)) where \(SQL.identifier(lookup.column)) is not null"
             )
         }
+        let daily = "\(attributionMart)_daily_lookup"
+        let columns = Self.dailyReadColumns.map(SQL.identifier).joined(separator: ", ")
+        return byColumn + [
+            (
+                "lookup index daily",
+                SQL.qualified(schema: state.targetSchema, name: daily),
+                """
+                create index if not exists \(SQL.identifier(daily)) on \(mart) (facebook_campaign_id, session_date)
+                include (\(columns)) where facebook_campaign_id is not null
+                """
+            )
+        ]
     }
+
+    /// The attribution mart's columns the daily mart's rebuild reads on its campaign days
+    /// (`SessionScope.candidateOnDailyKeys`), besides the key: the `daily` lookup index holds
+    /// them, so the read is one range of that index per campaign day. Through the
+    /// `(facebook_campaign_id, session_date)` index alone it fetched each row from the wide
+    /// mart's heap, where a campaign day's rows lie apart; a daily model edited to read other
+    /// columns stays correct, and reads them there.
+    static let dailyReadColumns = ["session_timestamp", "converted", "revenue_usd", "session_id"]
 
     /// The published rows a changed dimension row can move, each found through an index of
     /// the published mart (`= any(array(…))` probes the index once per changed key; nothing

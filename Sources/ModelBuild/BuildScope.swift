@@ -65,8 +65,10 @@ public struct SessionScope: Sendable {
     /// A table with a `session_id` column: the affected sessions.
     public let affectedSessions: String
     /// A table with `day` and `facebook_campaign_id` columns: the affected campaign days of
-    /// the daily marts listed before the rebuild (`dailyKeys` adds the rebuilt rows').
+    /// the daily marts listed before the rebuild.
     public let affectedDayKeys: String
+    /// The table `dailyKeysStatements` makes: those and the rebuilt rows' (`dailyKeys`).
+    public let dailyKeysTable: String
     /// The per-session models (`reckon.grain: session_id`).
     public let sessionModels: Set<String>
     /// The published models.
@@ -76,13 +78,14 @@ public struct SessionScope: Sendable {
 
     /// Creates a scope.
     public init(
-        deltaSchema: String, targetSchema: String, affectedSessions: String, affectedDayKeys: String,
+        deltaSchema: String, targetSchema: String, affectedSessions: String, affectedDayKeys: String, dailyKeysTable: String,
         sessionModels: Set<String>, publishedModels: Set<String>, timeZone: String
     ) {
         self.deltaSchema = deltaSchema
         self.targetSchema = targetSchema
         self.affectedSessions = affectedSessions
         self.affectedDayKeys = affectedDayKeys
+        self.dailyKeysTable = dailyKeysTable
         self.sessionModels = sessionModels
         self.publishedModels = publishedModels
         self.timeZone = timeZone
@@ -96,17 +99,28 @@ public struct SessionScope: Sendable {
     /// The day of a row of a per-session mart (`alias`) in the ad account's time zone.
     func day(_ alias: String) -> String { "(\(alias).session_timestamp at time zone \(SQL.literal(timeZone)))::date" }
 
-    /// `(day, facebook_campaign_id)`: the campaign days the daily marts rebuild: those listed
-    /// (`affectedDayKeys`) and those of the rebuilt rows of the per-session marts (a row
-    /// without a campaign or a time is on no campaign day).
-    public var dailyKeys: String {
+    /// `(day, facebook_campaign_id)`: the campaign days the daily marts rebuild, in
+    /// `dailyKeysTable`.
+    public var dailyKeys: String { "(select day, facebook_campaign_id from \(dailyKeysTable))" }
+
+    /// The statements that make `dailyKeysTable`, once the per-session marts are rebuilt and
+    /// before the daily marts are: the campaign days listed (`affectedDayKeys`) and those of
+    /// the rebuilt rows of the per-session marts (a row without a campaign or a time is on no
+    /// campaign day). A table with its statistics, so that the daily marts' reads of the
+    /// published rows by campaign day are planned for the few days there are.
+    public var dailyKeysStatements: [String] {
         let rebuilt = sessionMarts.map { mart in
             """
             select \(day("d")), d.facebook_campaign_id::text from \(SQL.qualified(schema: deltaSchema, name: mart)) d
             where d.facebook_campaign_id is not null and d.session_timestamp is not null
             """
         }
-        return "(" + (["select day, facebook_campaign_id from \(affectedDayKeys)"] + rebuilt).joined(separator: "\nunion\n") + ")"
+        let keys = (["select day, facebook_campaign_id from \(affectedDayKeys)"] + rebuilt).joined(separator: "\nunion\n")
+        return [
+            "create table \(dailyKeysTable) as \(keys)",
+            "alter table \(dailyKeysTable) add primary key (day, facebook_campaign_id)",
+            "analyze \(dailyKeysTable)",
+        ]
     }
 
     /// The candidate rows of a published per-session mart: the published rows of sessions

@@ -67,20 +67,30 @@ public final class IncrementalBuild: @unchecked Sendable {
             deltaSchema: deltaSchema, targetSchema: targetSchema,
             affectedSessions: SQL.qualified(schema: stagingSchema, name: "affected_sessions"),
             affectedDayKeys: SQL.qualified(schema: stagingSchema, name: "affected_day_keys"),
+            dailyKeysTable: SQL.qualified(schema: stagingSchema, name: "daily_campaign_days"),
             sessionModels: Set(project.models.filter { $0.header.grain == "session_id" }.map(\.name)),
             publishedModels: Set(project.models.filter(\.isPublished).map(\.name)),
             timeZone: configuration.adAccountTimeZone)
     }
 
-    /// A builder of the delta: the models for the affected sessions and days only. As soon as
-    /// a per-session mart is rebuilt, its rows that differ from the published ones are listed
-    /// (`differingRows(of:)`) beside the models after it.
+    /// A builder of the delta: the models for the affected sessions and days only. Once the
+    /// per-session marts are rebuilt, the daily marts' campaign days are completed with the
+    /// rebuilt rows' (`SessionScope.dailyKeys`) before the daily marts are built, and each
+    /// mart's rows that differ from the published ones are listed (`differingRows(of:)`)
+    /// beside them.
     public func deltaBuilder() -> ModelBuilder {
         let builder = fullBuilder()
+        let scope = self.scope
         builder.scope = .sessions(scope)
-        builder.followUps = sessionMarts.map { mart in
-            ModelBuilder.FollowUp(name: "differing rows of \(mart)", after: mart, statements: [differingRows(of: mart)])
-        }
+        builder.extraSteps =
+            [
+                ModelBuilder.ExtraStep(
+                    name: "affected campaign days of the rebuilt rows", after: sessionMarts, before: dailyMarts,
+                    statements: scope.dailyKeysStatements)
+            ]
+            + sessionMarts.map { mart in
+                ModelBuilder.ExtraStep(name: "differing rows of \(mart)", after: [mart], statements: [differingRows(of: mart)])
+            }
         return builder
     }
 

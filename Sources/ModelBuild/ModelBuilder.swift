@@ -44,25 +44,29 @@ public final class ModelBuilder: @unchecked Sendable {
     /// Whether this build took the census (not on Citus, where incremental runs are not
     /// supported yet).
     private var tookCensus = false
-    /// Statements that run as soon as a model is built, beside the models after it (an
-    /// incremental build compares the rebuilt attribution rows with the published ones while
-    /// the daily mart is built).
-    public var followUps: [FollowUp] = []
+    /// Statements scheduled among the models like a model of their own (an incremental build
+    /// lists the daily mart's campaign days once the attribution mart is rebuilt, and compares
+    /// the rebuilt attribution rows with the published ones while the daily mart is built).
+    public var extraSteps: [ExtraStep] = []
 
-    /// Statements scheduled after a model like a model of their own: they wait for `after`
-    /// and run on a free connection while the build goes on; nothing waits for them.
-    public struct FollowUp: Sendable {
+    /// Statements that wait for the models they read (`after`) and that the models in `before`
+    /// wait for; they run on a free connection while the build goes on. A step whose `after`
+    /// models are not all in the project is left out.
+    public struct ExtraStep: Sendable {
         /// The step's name (a progress line per statement).
         public let name: String
-        /// The model it reads.
-        public let after: String
+        /// The models it reads.
+        public let after: [String]
+        /// The models that read what it makes.
+        public let before: [String]
         /// What it runs, in order.
         public let statements: [String]
 
-        /// Creates a follow-up step.
-        public init(name: String, after: String, statements: [String]) {
+        /// Creates a step.
+        public init(name: String, after: [String], before: [String] = [], statements: [String]) {
             self.name = name
             self.after = after
+            self.before = before
             self.statements = statements
         }
     }
@@ -198,13 +202,17 @@ public final class ModelBuilder: @unchecked Sendable {
         }
         var dependencies = project.dependencies()
         let modelNames = rendered.map(\.0.name)
-        let followUpsByName = Dictionary(
-            followUps.filter { modelNames.contains($0.after) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for followUp in followUpsByName.values { dependencies[followUp.name] = [followUp.after] }
-        // A follow-up goes right after the models: the scheduler takes the first ready name, so
-        // the models keep their order and a follow-up takes a connection no model is ready for.
+        let steps = extraSteps.filter { Set($0.after).isSubset(of: modelNames) }
+        let stepsByName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for step in steps {
+            dependencies[step.name] = Set(step.after)
+            for model in step.before where modelNames.contains(model) { dependencies[model, default: []].insert(step.name) }
+        }
+        // The scheduler takes the first ready name: a step a model waits for goes before the
+        // models, the others after them (they take a connection no model is ready for).
+        let blocking = steps.filter { !$0.before.isEmpty }.map(\.name)
         let scheduler = ModelScheduler(
-            models: modelNames + followUps.map(\.name).filter { followUpsByName[$0] != nil }, dependencies: dependencies)
+            models: blocking + modelNames + steps.filter { $0.before.isEmpty }.map(\.name), dependencies: dependencies)
         let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
         let group = DispatchGroup()
         for worker in connections {
@@ -212,11 +220,11 @@ public final class ModelBuilder: @unchecked Sendable {
             Thread.detachNewThread {
                 defer { group.leave() }
                 while let name = scheduler.next() {
-                    if let followUp = followUpsByName[name] {
+                    if let step = stepsByName[name] {
                         do {
-                            for statement in followUp.statements {
-                                try recorder.run(followUp.name, on: worker) {
-                                    try worker.execute(statement, name: followUp.name).affectedRows
+                            for statement in step.statements {
+                                try recorder.run(step.name, on: worker) {
+                                    try worker.execute(statement, name: step.name).affectedRows
                                 }
                             }
                             scheduler.finished(name)

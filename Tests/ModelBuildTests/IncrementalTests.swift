@@ -247,6 +247,15 @@ import Testing
         // The rebuilt rows that differ from the published ones are listed by the delta build,
         // beside the daily mart, as soon as the attribution mart's delta exists.
         #expect(steps.contains { $0.name == "differing rows of mart_marketing_attribution" })
+        // The daily mart waited for its campaign days, which include the rebuilt rows'.
+        let names = steps.map(\.name)
+        if let keys = names.firstIndex(of: "affected campaign days of the rebuilt rows"),
+            let daily = names.firstIndex(where: { $0.hasPrefix("mart_campaign_daily #1") })
+        {
+            #expect(keys < daily)
+        } else {
+            Issue.record("no campaign days step or daily mart in \(names)")
+        }
         let differing = try connection.execute(
             "select count(*) from analytics__staging.mart_marketing_attribution__differing", name: "differing"
         ).scalar(as: Int.self)

@@ -90,7 +90,7 @@ import Testing
         #expect(build.standardError.contains("lookup index utm_campaign"))
         #expect(
             try replay.lookupIndexes()
-                == ["ad_id", "facebook_ad_id", "facebook_adset_id", "utm_campaign", "utm_content"].map {
+                == ["ad_id", "daily", "facebook_ad_id", "facebook_adset_id", "utm_campaign", "utm_content"].map {
                     "mart_marketing_attribution_\($0)_lookup"
                 })
         #expect(build.standardError.contains("incremental build: "))
