@@ -337,10 +337,10 @@ public struct AffectedSessions: Sendable {
                 select 'statistics', coalesce(c.day, r.day), coalesce(c.facebook_campaign_id, r.facebook_campaign_id)
                 from \(census.statistics) c
                 full join (
-                  select day, facebook_campaign_id, rows_md5 from \(state.audit("incremental_recent_statistics"))
+                  select day, facebook_campaign_id, rows_hash from \(state.audit("incremental_recent_statistics"))
                   where target_schema = \(target)
                 ) r on r.day = c.day and r.facebook_campaign_id = c.facebook_campaign_id
-                where c.rows_md5 is distinct from r.rows_md5
+                where c.rows_hash is distinct from r.rows_hash
                 """
         } else {
             days += """

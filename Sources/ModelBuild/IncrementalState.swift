@@ -147,7 +147,7 @@ public struct IncrementalState: Sendable {
               target_schema text not null,
               day date not null,
               facebook_campaign_id text not null,
-              rows_md5 text not null
+              rows_hash text not null
             )
             """,
             "create index if not exists incremental_recent_statistics_target on \(audit("incremental_recent_statistics")) (target_schema)",
@@ -179,9 +179,9 @@ public struct IncrementalState: Sendable {
         public let rows: String
         /// `(source text, from_time timestamptz)`: the next window's start per source.
         public let rowsWindows: String
-        /// `(day date, facebook_campaign_id text, rows_md5 text, in_next boolean)`: per
-        /// campaign and day of `facebook_ad_statistics` in the recorded restatement window, the
-        /// md5 of its rows (`in_next`: in the next window, recorded).
+        /// `(day date, facebook_campaign_id text, rows_hash text, in_next boolean)`: per
+        /// campaign and day of `facebook_ad_statistics` in the recorded restatement window, a
+        /// hash of its rows (`in_next`: in the next window, recorded).
         public let statistics: String
         /// `(from_day date)`, one row: the next restatement window's start (days after it).
         public let statisticsWindow: String
@@ -254,13 +254,15 @@ public struct IncrementalState: Sendable {
         return "select \(notBefore.map { "greatest(\(start), \($0))" } ?? start) as from_day"
     }
 
-    /// Per campaign and day of `facebook_ad_statistics` after `from` (an SQL date), the md5 of
-    /// its rows in a fixed order, and whether the day is in the one-row `window`'s next
-    /// window. Rows without a campaign are left out, as the daily mart leaves them out.
+    /// Per campaign and day of `facebook_ad_statistics` after `from` (an SQL date), a hash of
+    /// its rows (their count and the sum of their rows' 64-bit hashes: no sort, a third of
+    /// the time of an md5 of the sorted rows' md5s), and whether the day is in the one-row
+    /// `window`'s next window. Rows without a campaign are left out, as the daily mart
+    /// leaves them out.
     func censusStatisticsSQL(from: String, window: String) -> String {
         """
         select t.date as day, t.facebook_campaign_id::text as facebook_campaign_id,
-               md5(string_agg(md5(t::text), '' order by md5(t::text))) as rows_md5,
+               count(*)::text || ' ' || sum(hashtextextended(t::text, 0)::numeric)::text as rows_hash,
                t.date > (select from_day from \(window)) as in_next
         from \(source("facebook_ad_statistics")) t
         where t.date > \(from) and t.facebook_campaign_id is not null
@@ -350,7 +352,7 @@ public struct IncrementalState: Sendable {
                 "insert into \(audit("incremental_recent_rows")) select \(target), source, id from \(census.rows) where in_next",
                 """
                 insert into \(audit("incremental_recent_statistics"))
-                select \(target), day, facebook_campaign_id, rows_md5 from \(census.statistics) where in_next
+                select \(target), day, facebook_campaign_id, rows_hash from \(census.statistics) where in_next
                 """,
             ]
         }
