@@ -107,6 +107,10 @@ grep -q "^  mart_marketing_attribution #[0-9]* insert (pushed down)" "$work/citu
 grep -q "^  stg_events #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the stg_events insert was not pushed down (events laid out by session)"
 grep -q "^  int_event_aggregates #[0-9]* insert (pushed down)" "$work/citus.log" || fail "the int_event_aggregates insert was not pushed down"
 grep -E "insert|delete" "$work/citus.log" | grep -E "^  " | sed 's/^/  citus: /'
+# The key's and the `not null` columns are set on the mart's empty table, before its insert (no
+# statement reads the filled shards again to verify them).
+awk '!a && /^  mart_marketing_attribution #[0-9]* alter table/{a=NR} /^  mart_marketing_attribution #[0-9]* insert/{i=NR}
+     END{exit !(a && i && a < i)}' "$work/citus.log" || fail "the mart's not-null columns were not set before its insert"
 # The stg_events de-duplication runs on every shard placement (its `do` statement).
 grep -q "^  stg_events #[0-9]* do " "$work/citus.log" || fail "the stg_events de-duplication did not run on the shards (its do statement)"
 
@@ -116,6 +120,15 @@ layout=$(psql "$citus_url" -X -At -c "
   from citus_tables m, citus_tables s
   where m.table_name = 'analytics.mart_marketing_attribution'::regclass and s.table_name = 'raw.funnelfox_sessions'::regclass")
 [ "$layout" = "distributed session_id true" ] || fail "analytics.mart_marketing_attribution in citus_tables: '$layout'"
+
+step "the published mart's shards have its not-null columns"
+notnull=$(psql "$citus_url" -X -At -c "
+  select (select count(*) from pg_attribute where attrelid = 'analytics.mart_marketing_attribution'::regclass and attnum > 0 and attnotnull)
+         || ' ' || string_agg(distinct result, ',') from run_command_on_placements('analytics.mart_marketing_attribution',
+    \$\$select count(*) from pg_attribute where attrelid = '%s'::regclass and attnum > 0 and attnotnull\$\$)")
+echo "  not-null columns of the mart, coordinator and shards: $notnull"
+read -r coordinator shards <<<"$notnull"
+[ "$coordinator" -ge 10 ] && [ "$shards" = "$coordinator" ] || fail "the mart's shards do not have its not-null columns: '$notnull'"
 
 step "the shards of a distributed model are analyzed with the statistics target divided by the shards"
 bounds=$(psql "$citus_url" -X -At -c "
