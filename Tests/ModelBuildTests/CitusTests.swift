@@ -45,6 +45,43 @@ import Testing
         #expect(steps.allSatisfy { !$0.runsInParts && !ShardMarker.isSharded($0.text) })
     }
 
+    /// The key's and the `not null` columns are set on the empty table, so the insert itself
+    /// refuses a NULL there, naming the column, and the filled table ends with the columns
+    /// not null and its key. (The Citus steps, without their layout statement, on plain
+    /// PostgreSQL; `make test-citus` runs them on a cluster.)
+    @Test func theNotNullColumnsSetBeforeTheInsertStillRefuseANullNamingTheColumn() throws {
+        let url = try TestDatabase.create(prefix: "citus_not_null")
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try connection.executeScript("create schema s", name: "schema")
+        func steps(_ select: String) throws -> [Materialization.Step] {
+            let model = try rendered(
+                "-- reckon.grain: session_id\n-- reckon.primary_key: session_id\n-- reckon.not_null: n\n\(select)\n",
+                name: "int_x")
+            return try Materialization.statements(for: model, engine: .citus, scope: .full, sessionsSource: Self.sessions)
+                .filter { !$0.text.hasPrefix(CitusBuild.layoutMarker) }
+        }
+        let bad = try steps("select 's' || g as session_id, nullif(g, 3) as n from generate_series(1, 5) g")
+        #expect {
+            for step in bad { try connection.execute(step.text, name: "int_x") }
+        } throws: { error in
+            "\(error)".contains("null value in column \"n\"")
+        }
+        try connection.execute("drop table s.int_x", name: "drop")
+        for step in try steps("select 's' || g as session_id, g as n from generate_series(1, 5) g") {
+            try connection.execute(step.text, name: "int_x")
+        }
+        let shape = try connection.execute(
+            """
+            select (select string_agg(attname, ',' order by attname) from pg_attribute
+                    where attrelid = 's.int_x'::regclass and attnum > 0 and attnotnull),
+                   (select count(*) from pg_constraint where conrelid = 's.int_x'::regclass and contype = 'p'),
+                   (select count(*) from s.int_x)
+            """, name: "shape"
+        ).rows.first
+        #expect(shape?[0] == "n,session_id" && shape?[1] == "1" && shape?[2] == "5", "\(String(describing: shape))")
+    }
+
     @Test(arguments: [(100, 4, 25), (100, 2, 50), (100, 1, 100), (100, 32, 25), (1000, 32, 32), (10, 4, 10)])
     func aDistributedModelIsAnalyzedWithTheTargetSharedByItsShards(target: Int, shards: Int, expected: Int) {
         #expect(CitusBuild.shardStatisticsTarget(target: target, shards: shards) == expected)
