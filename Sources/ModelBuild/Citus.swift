@@ -278,6 +278,21 @@ extension Materialization.Engine {
 }
 
 extension Materialization {
+    /// The `alter table … alter column … set not null` of a model's primary key and `not
+    /// null` columns, run on Citus on the empty table before its insert (nil: no such
+    /// column). Set after the insert, each `set not null` (and the primary key's implied one)
+    /// reads every row of every shard again to verify it; set before, the insert checks
+    /// each row as it writes it, and the primary key then only builds its index.
+    static func citusNotNull(_ model: RenderedModel) -> String? {
+        var columns: [String] = []
+        for column in model.model.header.primaryKey + model.model.header.notNull where !columns.contains(column) {
+            columns.append(column)
+        }
+        guard !columns.isEmpty else { return nil }
+        return "alter table \(model.table)\n  "
+            + columns.map { "alter column \(SQL.identifier($0)) set not null" }.joined(separator: ",\n  ")
+    }
+
     /// A full build on Citus: the table created empty with the SELECT's columns
     /// (`createTable(_:)` … `as … with no data`: `create table … as` cannot make a distributed
     /// table), laid out by the header's `reckon.distribution` (distributed by the grain and
@@ -309,6 +324,7 @@ extension Materialization {
         var steps = Array(postgres[..<createIndex])
         steps.append(Step(text: "\(create) as\n\(select)\nwith no data", line: line))
         if let layout { steps.append(Step(text: layout, line: line)) }
+        if let notNull = citusNotNull(model) { steps.append(Step(text: notNull, line: line)) }
         steps.append(Step(text: "insert into \(model.table)\n\(select)", line: line))
         steps += postgres[(createIndex + 1)...].map {
             Step(text: CitusBuild.removingShardPredicates($0.text), line: $0.line)

@@ -193,11 +193,9 @@ public enum Materialization {
         let line = select.line
         if engine == .citus {
             // Citus takes an `alter table` that adds a constraint only as its single
-            // subcommand: the primary key gets its own, the `not null` columns share one.
+            // subcommand: the primary key gets its own. The `not null` columns were set on
+            // the empty table before its insert (`citusNotNull(_:)`).
             steps += primaryKey.map { Step(text: "alter table \(table) \($0)", line: line) }
-            if !notNull.isEmpty {
-                steps.append(Step(text: "alter table \(table)\n  " + notNull.joined(separator: ",\n  "), line: line))
-            }
         } else if !(primaryKey + notNull).isEmpty {
             steps.append(Step(text: "alter table \(table)\n  " + (primaryKey + notNull).joined(separator: ",\n  "), line: line))
         }

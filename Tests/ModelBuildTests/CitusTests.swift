@@ -33,13 +33,53 @@ import Testing
         #expect(texts[2].hasPrefix("-- reckon.layout: distributed by session_id"))
         #expect(texts[2].contains("select create_distributed_table('\"s\".\"int_x\"', 'session_id', colocate_with =>"))
         #expect(texts[2].contains("to_regclass('\"raw\".\"funnelfox_sessions\"')") && texts[2].contains("else 'default' end)"))
-        #expect(texts[3] == "insert into \"s\".\"int_x\"\nselect e.session_id, 1 as n from e where true")
-        #expect(texts[4] == "delete from \"s\".\"int_x\" t where t.n = 2 and true")
+        // The key's and the `not null` columns are set not null on the empty table: the insert
+        // checks each row, and no statement reads the filled shards again to verify them.
+        #expect(
+            texts[3] == "alter table \"s\".\"int_x\"\n  alter column \"session_id\" set not null,\n  alter column \"n\" set not null")
+        #expect(texts[4] == "insert into \"s\".\"int_x\"\nselect e.session_id, 1 as n from e where true")
+        #expect(texts[5] == "delete from \"s\".\"int_x\" t where t.n = 2 and true")
         // Citus takes a constraint only as an `alter table`'s single subcommand.
-        #expect(texts[5] == "alter table \"s\".\"int_x\" add primary key (\"session_id\")")
-        #expect(texts[6] == "alter table \"s\".\"int_x\"\n  alter column \"n\" set not null")
+        #expect(texts[6] == "alter table \"s\".\"int_x\" add primary key (\"session_id\")")
         #expect(texts[7] == "analyze \"s\".\"int_x\"")
         #expect(steps.allSatisfy { !$0.runsInParts && !ShardMarker.isSharded($0.text) })
+    }
+
+    /// The key's and the `not null` columns are set on the empty table, so the insert itself
+    /// refuses a NULL there, naming the column, and the filled table ends with the columns
+    /// not null and its key. (The Citus steps, without their layout statement, on plain
+    /// PostgreSQL; `make test-citus` runs them on a cluster.)
+    @Test func theNotNullColumnsSetBeforeTheInsertStillRefuseANullNamingTheColumn() throws {
+        let url = try TestDatabase.create(prefix: "citus_not_null")
+        defer { TestDatabase.drop(url) }
+        let connection = try Connection.connect(url)
+        try connection.executeScript("create schema s", name: "schema")
+        func steps(_ select: String) throws -> [Materialization.Step] {
+            let model = try rendered(
+                "-- reckon.grain: session_id\n-- reckon.primary_key: session_id\n-- reckon.not_null: n\n\(select)\n",
+                name: "int_x")
+            return try Materialization.statements(for: model, engine: .citus, scope: .full, sessionsSource: Self.sessions)
+                .filter { !$0.text.hasPrefix(CitusBuild.layoutMarker) }
+        }
+        let bad = try steps("select 's' || g as session_id, nullif(g, 3) as n from generate_series(1, 5) g")
+        #expect {
+            for step in bad { try connection.execute(step.text, name: "int_x") }
+        } throws: { error in
+            "\(error)".contains("null value in column \"n\"")
+        }
+        try connection.execute("drop table s.int_x", name: "drop")
+        for step in try steps("select 's' || g as session_id, g as n from generate_series(1, 5) g") {
+            try connection.execute(step.text, name: "int_x")
+        }
+        let shape = try connection.execute(
+            """
+            select (select string_agg(attname, ',' order by attname) from pg_attribute
+                    where attrelid = 's.int_x'::regclass and attnum > 0 and attnotnull),
+                   (select count(*) from pg_constraint where conrelid = 's.int_x'::regclass and contype = 'p'),
+                   (select count(*) from s.int_x)
+            """, name: "shape"
+        ).rows.first
+        #expect(shape?[0] == "n,session_id" && shape?[1] == "1" && shape?[2] == "5", "\(String(describing: shape))")
     }
 
     @Test(arguments: [(100, 4, 25), (100, 2, 50), (100, 1, 100), (100, 32, 25), (1000, 32, 32), (10, 4, 10)])
