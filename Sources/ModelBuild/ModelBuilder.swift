@@ -222,9 +222,12 @@ public final class ModelBuilder: @unchecked Sendable {
                 while let name = scheduler.next() {
                     if let step = stepsByName[name] {
                         do {
-                            for statement in step.statements {
-                                try recorder.run(step.name, on: worker) {
-                                    try worker.execute(statement, name: step.name).affectedRows
+                            for (index, statement) in step.statements.enumerated() {
+                                // Named as a model's statements are when there are several.
+                                let stepName =
+                                    step.statements.count > 1 ? "\(step.name) #\(index + 1) \(Self.verb(of: statement))" : step.name
+                                try recorder.run(stepName, on: worker) {
+                                    try worker.execute(statement, name: stepName).affectedRows
                                 }
                             }
                             scheduler.finished(name)

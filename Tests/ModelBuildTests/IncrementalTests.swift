@@ -249,7 +249,7 @@ import Testing
         #expect(steps.contains { $0.name == "differing rows of mart_marketing_attribution" })
         // The daily mart waited for its campaign days, which include the rebuilt rows'.
         let names = steps.map(\.name)
-        if let keys = names.firstIndex(of: "affected campaign days of the rebuilt rows"),
+        if let keys = names.firstIndex(of: "affected campaign days of the rebuilt rows #3 analyze"),
             let daily = names.firstIndex(where: { $0.hasPrefix("mart_campaign_daily #1") })
         {
             #expect(keys < daily)
