@@ -205,12 +205,23 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         do {
             let affected = affected(recorded)
+            var madeIndexes = false
             for index in affected.lookupIndexes() {
                 let exists = try connection.execute(
                     "select to_regclass($1) is not null", name: index.name, [index.index]
                 ).scalar(as: Bool.self)
                 guard exists != true else { continue }
                 try recorder.run(index.name, on: connection) { try connection.execute(index.sql, name: index.name).affectedRows }
+                madeIndexes = true
+            }
+            // A mart a full build just published has no page marked all-visible until
+            // autovacuum gets to it, so the daily lookup index's reads would fetch every row
+            // from the heap: vacuum it once, with its indexes (docs/incremental.md).
+            if madeIndexes {
+                let mart = SQL.qualified(schema: targetSchema, name: affected.attributionMart)
+                try recorder.run("vacuum \(affected.attributionMart)", on: connection) {
+                    try connection.execute("vacuum \(mart)", name: "vacuum published mart").affectedRows
+                }
             }
             let plan = affected.plan(into: stagingSchema)
             try runSideBySide(plan.lanes, recorder: recorder)
