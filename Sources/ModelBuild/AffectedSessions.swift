@@ -57,7 +57,6 @@ public struct AffectedSessions: Sendable {
     }
 
     private func source(_ name: String) -> String { state.source(name) }
-    private var tz: String { SQL.literal(state.configuration.adAccountTimeZone) }
 
     /// `watermark - lookback` of a timestamp source, as an SQL expression.
     func since(_ source: String) -> String {
@@ -309,7 +308,7 @@ public struct AffectedSessions: Sendable {
         // rebuilt rows' are added once rebuilt (`SessionScope.dailyKeys`).
         var days = """
             \(create) \(table("affected_day_reasons")) as
-            select 'affected_sessions' as reason, (m.session_timestamp at time zone \(tz))::date as day,
+            select 'affected_sessions' as reason, \(SessionScope.day("m", timeZone: state.configuration.adAccountTimeZone)) as day,
                    m.facebook_campaign_id::text as facebook_campaign_id
             from \(mart) m
             where m.session_id = any(array(select session_id from \(sessions)))
@@ -326,8 +325,8 @@ public struct AffectedSessions: Sendable {
                 where d.facebook_campaign_id in \(changedIds("facebook_campaigns"))
                 """
         }
-        // The campaign days whose statistics changed in the recorded restatement window: their
-        // rows' md5 differs from the census (a day restated, added or deleted). Without a
+        // The campaign days whose statistics changed in the recorded restatement window: the
+        // hash of their rows differs from the census (a day restated, added or deleted). Without a
         // census, every campaign day of the window, in the statistics or the published daily
         // marts (a day whose rows were deleted is there only).
         if hasCensus("facebook_ad_statistics") {

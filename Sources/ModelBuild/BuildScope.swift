@@ -97,7 +97,12 @@ public struct SessionScope: Sendable {
     var sessionMarts: [String] { publishedModels.intersection(sessionModels).sorted() }
 
     /// The day of a row of a per-session mart (`alias`) in the ad account's time zone.
-    func day(_ alias: String) -> String { "(\(alias).session_timestamp at time zone \(SQL.literal(timeZone)))::date" }
+    func day(_ alias: String) -> String { Self.day(alias, timeZone: timeZone) }
+
+    /// The day of a row of a per-session mart (`alias`) in `timeZone`: the daily marts' day.
+    static func day(_ alias: String, timeZone: String) -> String {
+        "(\(alias).session_timestamp at time zone \(SQL.literal(timeZone)))::date"
+    }
 
     /// `(day, facebook_campaign_id)`: the campaign days the daily marts rebuild, in
     /// `dailyKeysTable`.

@@ -307,15 +307,8 @@ public final class IncrementalBuild: @unchecked Sendable {
         for mart in sessionMarts {
             let published = SQL.qualified(schema: targetSchema, name: mart)
             let delta = SQL.qualified(schema: deltaSchema, name: mart)
+            // Listed by the delta build (`deltaBuilder`), as the daily marts' campaign days are.
             let differing = differingTable(of: mart)
-            // Listed by the delta build (`deltaBuilder`); listed here when that step did not run.
-            let listed = try connection.execute("select to_regclass($1) is not null", name: "differing rows", [differing])
-                .scalar(as: Bool.self)
-            if listed != true {
-                try StepRecorder(progress: progress).run("differing rows of \(mart)", on: connection) {
-                    try connection.execute(differingRows(of: mart), name: "differing rows of \(mart)").affectedRows
-                }
-            }
             // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
             // scan the whole mart.
             statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(differing)))")

@@ -75,6 +75,28 @@ import Testing
         }
     }
 
+    /// How many sessions the census of the window's events the last publish recorded holds.
+    func censusSessions(_ connection: Connection) throws -> Int {
+        try connection.execute(
+            "select count(*) from reckon_audit.incremental_recent_events where target_schema = 'analytics'", name: "census"
+        ).scalar(as: Int.self) ?? 0
+    }
+
+    /// Lists what the next incremental run would rebuild, then discards the listing: the
+    /// recorded state and the counts per reason; nil (an issue recorded) when it would be full.
+    func listNextRun(_ connection: Connection, url: String) throws
+        -> (recorded: IncrementalState.Recorded, counts: [IncrementalBuild.Count])?
+    {
+        let build = try incremental(connection, url: url)
+        guard case .incremental(let recorded) = try build.decide(forceFull: false) else {
+            Issue.record("expected an incremental build")
+            return nil
+        }
+        let counts = try build.prepare(recorded, progress: { _ in })
+        build.discard()
+        return (recorded, counts)
+    }
+
     func count(_ counts: [IncrementalBuild.Count], _ what: String, _ reason: String) -> Int {
         counts.first { $0.what == what && $0.reason == reason }?.count ?? 0
     }
@@ -288,22 +310,13 @@ import Testing
         let first = try incrementalBuild(connection, url: url)
         // After a full build no census is recorded: the whole window is selected once.
         #expect(count(first, "sessions", "recent_events") > 20, "\(first)")
-        let window = try connection.execute(
-            "select count(*) from reckon_audit.incremental_recent_events where target_schema = 'analytics'", name: "census"
-        ).scalar(as: Int.self)
-        #expect((window ?? 0) > 20, "the census holds the window's sessions")
+        #expect(try censusSessions(connection) > 20, "the census holds the window's sessions")
 
         // Nothing arrived: nothing is selected.
-        let idle = try incremental(connection, url: url)
-        guard case .incremental(let recorded) = try idle.decide(forceFull: false) else {
-            Issue.record("expected an incremental build")
-            return
-        }
+        guard let (recorded, nothing) = try listNextRun(connection, url: url) else { return }
         #expect(!recorded.censusFrom.isEmpty)
-        let nothing = try idle.prepare(recorded, progress: { _ in })
         #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
         #expect(count(nothing, "campaign days", "total") == 0, "\(nothing)")
-        idle.discard()
 
         // Late rows inside the window: copies of published rows, a day before the newest.
         try connection.executeScript(
@@ -354,26 +367,18 @@ import Testing
         defer { TestDatabase.drop(url) }
         let connection = try Connection.connect(url)
         try fullBuild(connection, url: url, target: "analytics", takesCensus: true)
-        let window = try connection.execute(
-            "select count(*) from reckon_audit.incremental_recent_events where target_schema = 'analytics'", name: "census"
-        ).scalar(as: Int.self)
-        #expect((window ?? 0) > 20, "the census holds the window's sessions")
-        let idle = try incremental(connection, url: url)
-        guard case .incremental(let recorded) = try idle.decide(forceFull: false) else {
-            Issue.record("expected an incremental build")
-            return
-        }
+        let window = try censusSessions(connection)
+        #expect(window > 20, "the census holds the window's sessions")
+        guard let (recorded, nothing) = try listNextRun(connection, url: url) else { return }
         #expect(
             Set(recorded.censusFrom.keys)
                 == Set(["amplitude_events", "facebook_ad_statistics"] + IncrementalState.censusRows.map(\.source)))
-        let nothing = try idle.prepare(recorded, progress: { _ in })
         #expect(count(nothing, "sessions", "total") == 0, "\(nothing)")
-        idle.discard()
         try DailyReplay(rawSchema: "raw").advance(on: connection)
         let counts = try incrementalBuild(connection, url: url)
         // The day's sessions and the older ones its late events, payments and renames reach,
         // not the window's other sessions.
-        #expect(count(counts, "sessions", "recent_events") < (window ?? 0), "\(counts)")
+        #expect(count(counts, "sessions", "recent_events") < window, "\(counts)")
         try expectEqualToAFullBuild(connection, url: url)
     }
 
