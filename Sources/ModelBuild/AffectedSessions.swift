@@ -226,7 +226,9 @@ public struct AffectedSessions: Sendable {
     /// facebook_campaign_id)`.
     /// `temporary` makes temporary tables (a dry run), `schema` is then ignored.
     public func plan(into schema: String, temporary: Bool = false) -> Plan {
-        let create = temporary ? "create temporary table" : "create table"
+        // Unlogged: the listing's tables live until the apply, and nothing of them needs to
+        // survive a crash (the next run lists again).
+        let create = temporary ? "create temporary table" : "create unlogged table"
         func table(_ name: String) -> String { temporary ? SQL.identifier(name) : SQL.qualified(schema: schema, name: name) }
         let target = SQL.literal(state.targetSchema)
         let changed = table("changed_dimensions")
@@ -364,8 +366,13 @@ public struct AffectedSessions: Sendable {
         let rowsWindows = state.censusRowsWindowsSQL(lookbackDays: lookbackDays) { recordedWindowFrom($0) }
         let eventsWindow = state.censusWindowStart(
             "amplitude_events", lookbackDays: lookbackDays, notBefore: recordedWindowFrom("amplitude_events"))
+        // Each lane's connection gets the build's `work_mem` (the census of the window's
+        // events groups ~1M events by session: with the server's default it spilled its sort
+        // to disk).
+        let memory = ("build memory", "set work_mem = \(SQL.literal(state.configuration.buildWorkMemory))")
         let lanes: [[(name: String, sql: String)]] = [
             [
+                memory,
                 // Compiling these wide statements (JIT) took longer than running them.
                 ("no jit", "set jit = off"),
                 ("current dimension rows", currentDimensions),
@@ -375,6 +382,7 @@ public struct AffectedSessions: Sendable {
                 ("affected sessions by reason", reasons),
             ],
             [
+                memory,
                 ("read recent events by index", "set enable_seqscan = off"),
                 ("no jit", "set jit = off"),
                 (
@@ -409,7 +417,10 @@ public struct AffectedSessions: Sendable {
                     "\(create) \(sessions) as select distinct session_id from \(table("affected_reasons")) where session_id is not null"
                 ),
                 ("affected sessions key", "alter table \(sessions) add primary key (session_id)"),
-                ("analyze affected sessions", "analyze \(sessions)"),
+                // A vacuum too: it marks the fresh table's pages all-visible, so the delta's
+                // anti-joins read only its primary key's index (an `analyze` alone left every
+                // index probe to fetch its row from the heap).
+                ("vacuum affected sessions", "vacuum (analyze) \(sessions)"),
                 ("affected campaign days by reason", days),
                 (
                     "affected campaign days",
@@ -420,7 +431,7 @@ public struct AffectedSessions: Sendable {
                     """
                 ),
                 ("affected campaign days key", "alter table \(table("affected_day_keys")) add primary key (day, facebook_campaign_id)"),
-                ("analyze affected campaign days", "analyze \(table("affected_day_keys"))"),
+                ("vacuum affected campaign days", "vacuum (analyze) \(table("affected_day_keys"))"),
             ])
     }
 

@@ -122,7 +122,7 @@ public struct SessionScope: Sendable {
         }
         let keys = (["select day, facebook_campaign_id from \(affectedDayKeys)"] + rebuilt).joined(separator: "\nunion\n")
         return [
-            "create table \(dailyKeysTable) as \(keys)",
+            "create unlogged table \(dailyKeysTable) as \(keys)",
             "alter table \(dailyKeysTable) add primary key (day, facebook_campaign_id)",
             "analyze \(dailyKeysTable)",
         ]

@@ -75,45 +75,88 @@ public final class IncrementalBuild: @unchecked Sendable {
 
     /// A builder of the delta: the models for the affected sessions and days only. Once the
     /// per-session marts are rebuilt, the daily marts' campaign days are completed with the
-    /// rebuilt rows' (`SessionScope.dailyKeys`) before the daily marts are built, and each
-    /// mart's rows that differ from the published ones are listed (`differingRows(of:)`)
-    /// beside them.
-    public func deltaBuilder() -> ModelBuilder {
+    /// rebuilt rows' (`SessionScope.dailyKeys`) before the daily marts are built.
+    ///
+    /// With `applyingEarly` (and a second connection allowed: `parallelism` above 1 and a
+    /// connection string), the apply's transaction is opened on a connection of its own as
+    /// the build starts (`ApplyTransaction`): it records the new state and deletes the affected
+    /// sessions' published rows while the models are built, and inserts the per-session
+    /// marts' rebuilt rows as soon as they are built, while the
+    /// daily marts are built (and `reckon run` runs its checks). `apply` then adds the daily
+    /// marts' rows and commits; `discard` rolls it back. `applyingEarly` gets its progress.
+    public func deltaBuilder(applyingEarly progress: (@Sendable (BuildStep) -> Void)? = nil) throws -> ModelBuilder {
         let builder = fullBuilder()
         let scope = self.scope
         builder.scope = .sessions(scope)
-        builder.extraSteps =
-            [
-                ModelBuilder.ExtraStep(
-                    name: "affected campaign days of the rebuilt rows", after: sessionMarts, before: dailyMarts,
-                    statements: scope.dailyKeysStatements)
+        builder.extraSteps = [
+            ModelBuilder.ExtraStep(
+                name: "affected campaign days of the rebuilt rows", after: sessionMarts, before: dailyMarts,
+                statements: scope.dailyKeysStatements)
+        ]
+        applyTransaction?.abandon()
+        applyTransaction = nil
+        if let progress, let connectionString, parallelism > 1 {
+            let transaction = try ApplyTransaction(
+                connectionString: connectionString, lockTimeoutMilliseconds: configuration.publishLockTimeoutSeconds * 1000,
+                setup: state.createStatements, progress: progress)
+            applyTransaction = transaction
+            // The state snapshot the record reads is taken before the models start, and the
+            // affected sessions (whose published rows go) are listed before the build.
+            let first = try stateStatements(creatingTables: false) + sessionMartStatements(.delete)
+            let rebuilt = sessionMartStatements(.insert)
+            builder.extraSteps += [
+                ModelBuilder.ExtraStep(name: "apply: the state", after: []) { transaction.enqueue(first) },
+                ModelBuilder.ExtraStep(name: "apply: the per-session marts", after: sessionMarts) {
+                    transaction.enqueue(rebuilt)
+                },
             ]
-            + sessionMarts.map { mart in
-                ModelBuilder.ExtraStep(name: "differing rows of \(mart)", after: [mart], statements: [differingRows(of: mart)])
-            }
+        }
         return builder
     }
 
-    /// The table of the sessions whose rebuilt row of `mart` differs from the published one.
-    func differingTable(of mart: String) -> String { SQL.qualified(schema: stagingSchema, name: mart + "__differing") }
+    /// The apply's transaction when `deltaBuilder(applyingEarly:)` opened one.
+    private var applyTransaction: ApplyTransaction?
 
-    /// Creates `differingTable(of:)`: the sessions whose rebuilt row differs from the published
-    /// one or exists on one side only. Most of the lookback's sessions come out as they were;
-    /// only the others are replaced. The target's build lock keeps the published marts still
-    /// until the apply.
-    func differingRows(of mart: String) -> String {
-        let published = SQL.qualified(schema: targetSchema, name: mart)
-        let delta = SQL.qualified(schema: deltaSchema, name: mart)
+    /// The statements that replace the per-session marts' rows of the affected sessions by
+    /// the rebuilt ones (a session the rebuild left out, gone from the sources, loses its row).
+    /// `parts`: the deletes, the inserts, or both (per mart, delete then insert).
+    func sessionMartStatements(_ parts: SessionMartParts = .both) -> [String] {
         let sessions = SQL.qualified(schema: stagingSchema, name: "affected_sessions")
-        return """
-            create table \(differingTable(of: mart)) as
-            select coalesce(d.session_id, p.session_id) as session_id
-            from \(delta) d
-            full join (
-              select * from \(published) t where t.session_id = any(array(select session_id from \(sessions)))
-            ) p on p.session_id = d.session_id
-            where d.session_id is null or p.session_id is null or d::text <> p::text
-            """
+        return sessionMarts.flatMap { mart in
+            let published = SQL.qualified(schema: targetSchema, name: mart)
+            // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
+            // scan the whole mart.
+            let delete = "delete from \(published) t where t.session_id = any(array(select session_id from \(sessions)))"
+            let insert = "insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))"
+            switch parts {
+            case .delete: return [delete]
+            case .insert: return [insert]
+            case .both: return [delete, insert]
+            }
+        }
+    }
+
+    /// Which statements `sessionMartStatements(_:)` gives.
+    enum SessionMartParts { case delete, insert, both }
+
+    /// The statements that replace the daily marts' rows of the rebuilt campaign days.
+    func dailyMartStatements() -> [String] {
+        let dailyKeys = scope.dailyKeys
+        return dailyMarts.flatMap { mart in
+            let published = SQL.qualified(schema: targetSchema, name: mart)
+            return [
+                "delete from \(published) t where (t.date, t.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)",
+                "insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))",
+            ]
+        }
+    }
+
+    /// The statements that record the new state (read from the delta schema's snapshot and
+    /// the listing's census).
+    func stateStatements(creatingTables: Bool = true) throws -> [String] {
+        state.recordStatements(
+            from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental",
+            census: AffectedSessions.census(in: stagingSchema), creatingTables: creatingTables)
     }
 
     /// Full or incremental, and why.
@@ -299,38 +342,34 @@ public final class IncrementalBuild: @unchecked Sendable {
     /// sessions' and campaign days' rows, insert the rebuilt ones, record the state), then drops the
     /// staging and delta schemas. As `ModelBuilder.publish`: `commit` is sent last, only when
     /// not interrupted, and the transaction waits at most `publish.lock_timeout` for locks.
+    /// When `deltaBuilder(applyingEarly:)` opened the transaction, this adds the daily marts'
+    /// rows to it and commits; otherwise it runs the whole transaction here.
     /// `progress` gets one step per statement of the transaction.
     public func apply(progress: @escaping @Sendable (BuildStep) -> Void = { _ in }) throws {
         try CancellationRegistry.shared.checkInterrupted()
-        let dailyKeys = scope.dailyKeys
-        var statements: [String] = []
-        for mart in sessionMarts {
-            let published = SQL.qualified(schema: targetSchema, name: mart)
-            let delta = SQL.qualified(schema: deltaSchema, name: mart)
-            // Listed by the delta build (`deltaBuilder`), as the daily marts' campaign days are.
-            let differing = differingTable(of: mart)
-            // `= any(array(…))`: the primary key's index finds the rows; a semi-join would
-            // scan the whole mart.
-            statements.append("delete from \(published) t where t.session_id = any(array(select session_id from \(differing)))")
-            statements.append(
-                "insert into \(published) select d.* from \(delta) d where d.session_id in (select session_id from \(differing))")
+        if let transaction = applyTransaction {
+            applyTransaction = nil
+            do {
+                try transaction.commit(after: dailyMartStatements())
+            } catch let error as PostgresError where error.sqlState == "55P03" {
+                // Rolled back: the blockers listed are other sessions'.
+                let builder = fullBuilder()
+                throw PublishLockError(
+                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
+                    blockers: builder.lockHolders())
+            }
+        } else {
+            let statements = sessionMartStatements() + dailyMartStatements() + (try stateStatements())
+            try fullBuilder().runPublishingTransaction(statements, name: "apply", progress: progress)
         }
-        for mart in dailyMarts {
-            let published = SQL.qualified(schema: targetSchema, name: mart)
-            statements.append(
-                "delete from \(published) t where (t.date, t.facebook_campaign_id::text) in (select day, facebook_campaign_id from \(dailyKeys) k)"
-            )
-            statements.append("insert into \(published) select * from \(SQL.qualified(schema: deltaSchema, name: mart))")
-        }
-        statements += state.recordStatements(
-            from: deltaSchema, modelsHash: try state.modelsHash(on: connection), kind: "incremental",
-            census: AffectedSessions.census(in: stagingSchema))
-        try fullBuilder().runPublishingTransaction(statements, name: "apply", progress: progress)
         discard()
     }
 
     /// Drops the staging and delta schemas.
     public func discard() {
+        // Its locks on the delta's tables would hold up their drop.
+        applyTransaction?.abandon()
+        applyTransaction = nil
         _ = try? connection.execute("drop schema if exists \(SQL.identifier(stagingSchema)) cascade", name: "drop staging")
         _ = try? connection.execute("drop schema if exists \(SQL.identifier(deltaSchema)) cascade", name: "drop delta")
     }

@@ -326,8 +326,10 @@ public struct IncrementalState: Sendable {
     /// `census` is the lookback window's census an incremental build took; a full build
     /// records none (the next incremental build then selects every session with an event or
     /// row in the window, and records one).
+    /// `creatingTables: false` leaves out `createStatements` (run before, outside the
+    /// transaction: their `alter table` would lock the state table until the commit).
     public func recordStatements(
-        from schema: String, modelsHash: String, kind: String, census: Census? = nil
+        from schema: String, modelsHash: String, kind: String, census: Census? = nil, creatingTables: Bool = true
     ) -> [String] {
         let target = SQL.literal(targetSchema)
         let dimensions = census?.dimensions ?? SQL.qualified(schema: schema, name: "reckon_state_dimensions")
@@ -374,7 +376,7 @@ public struct IncrementalState: Sendable {
                 """,
             ]
         }
-        return createStatements + censusStatements + dimensionStatements + [
+        return (creatingTables ? createStatements : []) + censusStatements + dimensionStatements + [
             """
             insert into \(audit("incremental_state")) as s
               (target_schema, models_hash, reckon_version, build_kind, published_at, watermarks, fingerprints,

@@ -131,7 +131,8 @@ public enum Materialization {
             // secondary indexes (the published marts have theirs). `analyze` samples only the
             // key columns: the delta's tables are joined and grouped on them, and statistics
             // of every column (the attribution mart's JSON and arrays) cost more than the
-            // table's build.
+            // table's build. Every table is unlogged, the marts' too: the apply copies their
+            // rows into the published marts, and the delta schema is dropped after it.
             guard let query = model.query(on: .postgres) else {
                 return model.statements.map { Step(text: $0.text, line: $0.line) }
             }
@@ -140,7 +141,7 @@ public enum Materialization {
             // A SELECT written for parts (`{{ shard() }}`: per-session aggregates) is filled by
             // one `insert … select`, as in a full build, not a parallel `create table … as`,
             // where every worker would rebuild the whole per-session hash table.
-            return postgresFull(model, query: query, parts: 1, insertWhenSharded: true).compactMap { step in
+            return postgresFull(model, query: query, parts: 1, insertWhenSharded: true, unlogged: true).compactMap { step in
                 if withoutLeadingComments(step.text).hasPrefix("create index") { return nil }
                 guard step.text == analyze || step.text.hasPrefix("\(analyze) ("), !keys.isEmpty else { return step }
                 return Step(text: "\(analyze) (\(keys.map(SQL.identifier).joined(separator: ", ")))", line: step.line)
@@ -167,11 +168,12 @@ public enum Materialization {
     /// `create [unlogged] table … as select` (or `… with no data` + a sharded insert), the
     /// follow-ups, keys, indexes and `analyze`.
     static func postgresFull(
-        _ model: RenderedModel, query: Query, parts: Int, engine: Engine = .postgres, insertWhenSharded: Bool = false
+        _ model: RenderedModel, query: Query, parts: Int, engine: Engine = .postgres, insertWhenSharded: Bool = false,
+        unlogged: Bool = false
     ) -> [Step] {
         let header = model.model.header
         let table = model.table
-        let create = createTable(model)
+        let create = createTable(model, unlogged: unlogged)
         var steps = query.settings.map { Step(text: $0.text, line: $0.line) }
         // The model's leading comments (header, notes) stay in the model file.
         let select = StatementSplitter.Statement(text: withoutLeadingComments(query.select.text), line: query.select.line)
@@ -210,9 +212,10 @@ public enum Materialization {
     /// dropped after publishing, so a vacuum keeps nothing, and an autovacuum of a freshly
     /// filled table (on Citus, of its shards: they get the table's storage parameters) would
     /// take cores from the build and hold up its next `analyze` and the staging schema's drop
-    /// until PostgreSQL cancels it (after `deadlock_timeout`).
-    static func createTable(_ model: RenderedModel) -> String {
-        model.model.header.isPublished
+    /// until PostgreSQL cancels it (after `deadlock_timeout`). `unlogged` makes every model's
+    /// table so (an incremental build's delta: its rows are copied into the published marts).
+    static func createTable(_ model: RenderedModel, unlogged: Bool = false) -> String {
+        model.model.header.isPublished && !unlogged
             ? "create table \(model.table)" : "create unlogged table \(model.table) with (\(CitusBuild.noAutovacuum))"
     }
 

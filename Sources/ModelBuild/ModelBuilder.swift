@@ -61,6 +61,9 @@ public final class ModelBuilder: @unchecked Sendable {
         public let before: [String]
         /// What it runs, in order.
         public let statements: [String]
+        /// Instead of statements: work that needs no build connection (it is called on the
+        /// thread that took the step, and should return quickly).
+        public let action: (@Sendable () -> Void)?
 
         /// Creates a step.
         public init(name: String, after: [String], before: [String] = [], statements: [String]) {
@@ -68,6 +71,16 @@ public final class ModelBuilder: @unchecked Sendable {
             self.after = after
             self.before = before
             self.statements = statements
+            self.action = nil
+        }
+
+        /// Creates a step that calls `action` once the models in `after` are built.
+        public init(name: String, after: [String], action: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.after = after
+            self.before = []
+            self.statements = []
+            self.action = action
         }
     }
     /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
@@ -208,11 +221,13 @@ public final class ModelBuilder: @unchecked Sendable {
             dependencies[step.name] = Set(step.after)
             for model in step.before where modelNames.contains(model) { dependencies[model, default: []].insert(step.name) }
         }
-        // The scheduler takes the first ready name: a step a model waits for goes before the
-        // models, the others after them (they take a connection no model is ready for).
+        // The scheduler takes the first ready name: an action (quick, it runs no statement)
+        // and a step a model waits for go before the models, the others after them (they take
+        // a connection no model is ready for).
+        let actions = steps.filter { $0.action != nil }.map(\.name)
         let blocking = steps.filter { !$0.before.isEmpty }.map(\.name)
-        let scheduler = ModelScheduler(
-            models: blocking + modelNames + steps.filter { $0.before.isEmpty }.map(\.name), dependencies: dependencies)
+        let others = steps.filter { $0.before.isEmpty && $0.action == nil }.map(\.name)
+        let scheduler = ModelScheduler(models: actions + blocking + modelNames + others, dependencies: dependencies)
         let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
         let group = DispatchGroup()
         for worker in connections {
@@ -221,6 +236,11 @@ public final class ModelBuilder: @unchecked Sendable {
                 defer { group.leave() }
                 while let name = scheduler.next() {
                     if let step = stepsByName[name] {
+                        if let action = step.action {
+                            action()
+                            scheduler.finished(name)
+                            continue
+                        }
                         do {
                             for (index, statement) in step.statements.enumerated() {
                                 // Named as a model's statements are when there are several.

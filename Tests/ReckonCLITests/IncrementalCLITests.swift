@@ -154,6 +154,40 @@ import Testing
         #expect(!verify.standardOutput.contains("DIFFERS"))
     }
 
+    /// The apply's transaction, opened while the delta is built, waits at most
+    /// publish.lock_timeout for a session whose lock its row changes conflict with (here an
+    /// explicit `share` lock; plain readers never conflict with them), then the run exits 3
+    /// naming that session; nothing is applied, and the next run catches up.
+    @Test func incrementalApplyGivesUpAfterLockTimeoutNamingTheBlocker() throws {
+        let replay = try Replay(prefix: "inclock", checks: Self.passingCheck)
+        defer { replay.cleanUp() }
+        // A full build, then an incremental one (it makes the lookup indexes).
+        #expect(try replay.run(["build", "--incremental"]).status == 0)
+        _ = try replay.run(["generate", "--next-day"])
+        #expect(try replay.run(["build", "--incremental"]).status == 0)
+        _ = try replay.run(["generate", "--next-day"])
+        try "publish:\n  lock_timeout: 1\n".write(toFile: replay.folder + "/reckon.yml", atomically: true, encoding: .utf8)
+        let before = try replay.hash()
+        let blocker = try Connection.connect(replay.url)
+        let blockerPid = try blocker.execute("select pg_backend_pid()", name: "pid").rows[0][0] ?? ""
+        try blocker.execute("begin", name: "blocker")
+        try blocker.execute("lock table analytics.mart_marketing_attribution in share mode", name: "blocker")
+        let started = Date()
+        let blocked = try replay.run(["build", "--incremental"])
+        #expect(blocked.status == 3, "\(blocked.standardError)")
+        #expect(blocked.standardError.contains("incremental build: "))
+        #expect(blocked.standardError.contains("publish.lock_timeout"))
+        #expect(blocked.standardError.contains("pid \(blockerPid)"))
+        #expect(Date().timeIntervalSince(started) < 60)
+        try blocker.execute("commit", name: "blocker")
+        #expect(try replay.hash() == before)
+        let next = try replay.run(["build", "--incremental", "--verify"])
+        #expect(next.status == 0, "\(next.standardOutput) \(next.standardError)")
+        #expect(next.standardError.contains("incremental build: "))
+        #expect(!next.standardOutput.contains("DIFFERS"))
+        #expect(try replay.hash() != before)
+    }
+
     @Test func sigtermDuringAnIncrementalRunLeavesTheMartsAndTheNextRunCatchesUp() throws {
         let slow =
             Self.passingCheck + """

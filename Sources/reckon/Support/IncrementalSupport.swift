@@ -61,7 +61,8 @@ struct BuildPlan {
                 build: {
                     let counts = try incremental.prepare(recorded, progress: BuildProgress.print)
                     Output.info("incremental build: " + IncrementalReport.summary(counts))
-                    let steps = try incremental.deltaBuilder().build(progress: BuildProgress.print)
+                    let steps = try incremental.deltaBuilder(applyingEarly: BuildProgress.print).build(
+                        progress: BuildProgress.print)
                     try incremental.createCandidate()
                     return steps
                 },
