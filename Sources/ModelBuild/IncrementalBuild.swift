@@ -101,12 +101,16 @@ public final class IncrementalBuild: @unchecked Sendable {
                 setup: state.createStatements, progress: progress)
             applyTransaction = transaction
             // The state snapshot the record reads is taken before the models start, and the
-            // affected sessions (whose published rows go) are listed before the build.
+            // affected sessions (whose published rows go) are listed before the build. The build's
+            // connections are busy with the first models: this starts once one of them
+            // finds no model ready (the per-session aggregates wait for the events), not
+            // beside them.
             let first = try stateStatements(creatingTables: false) + sessionMartStatements(.delete)
             let rebuilt = sessionMartStatements(.insert)
             builder.extraSteps += [
-                ModelBuilder.ExtraStep(name: "apply: the state", after: []) { transaction.enqueue(first) },
-                ModelBuilder.ExtraStep(name: "apply: the per-session marts", after: sessionMarts) {
+                ModelBuilder.ExtraStep(name: "apply: the state", after: [], whenIdle: true) { transaction.enqueue(first) },
+                // After the deletes, whatever the connections were busy with.
+                ModelBuilder.ExtraStep(name: "apply: the per-session marts", after: sessionMarts + ["apply: the state"]) {
                     transaction.enqueue(rebuilt)
                 },
             ]

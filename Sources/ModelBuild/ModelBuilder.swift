@@ -49,9 +49,9 @@ public final class ModelBuilder: @unchecked Sendable {
     /// the rebuilt attribution rows with the published ones while the daily mart is built).
     public var extraSteps: [ExtraStep] = []
 
-    /// Statements that wait for the models they read (`after`) and that the models in `before`
-    /// wait for; they run on a free connection while the build goes on. A step whose `after`
-    /// models are not all in the project is left out.
+    /// Statements that wait for the models they read (`after`, which may also name other
+    /// steps) and that the models in `before` wait for; they run on a free connection while
+    /// the build goes on. A step whose `after` models are not all in the project is left out.
     public struct ExtraStep: Sendable {
         /// The step's name (a progress line per statement).
         public let name: String
@@ -64,6 +64,9 @@ public final class ModelBuilder: @unchecked Sendable {
         /// Instead of statements: work that needs no build connection (it is called on the
         /// thread that took the step, and should return quickly).
         public let action: (@Sendable () -> Void)?
+        /// For an action: taken only by a connection no model is ready for (so the work it
+        /// starts elsewhere fills a core the build leaves idle), not as soon as it is ready.
+        public let whenIdle: Bool
 
         /// Creates a step.
         public init(name: String, after: [String], before: [String] = [], statements: [String]) {
@@ -72,15 +75,18 @@ public final class ModelBuilder: @unchecked Sendable {
             self.before = before
             self.statements = statements
             self.action = nil
+            self.whenIdle = false
         }
 
-        /// Creates a step that calls `action` once the models in `after` are built.
-        public init(name: String, after: [String], action: @escaping @Sendable () -> Void) {
+        /// Creates a step that calls `action` once the models in `after` are built (with
+        /// `whenIdle`, once a connection finds no model ready after that).
+        public init(name: String, after: [String], whenIdle: Bool = false, action: @escaping @Sendable () -> Void) {
             self.name = name
             self.after = after
             self.before = []
             self.statements = []
             self.action = action
+            self.whenIdle = whenIdle
         }
     }
     /// The schema the models are built into: `<target>__staging`, or the scope's delta schema.
@@ -215,7 +221,7 @@ public final class ModelBuilder: @unchecked Sendable {
         }
         var dependencies = project.dependencies()
         let modelNames = rendered.map(\.0.name)
-        let steps = extraSteps.filter { Set($0.after).isSubset(of: modelNames) }
+        let steps = extraSteps.filter { Set($0.after).isSubset(of: Set(modelNames).union(extraSteps.map(\.name))) }
         let stepsByName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for step in steps {
             dependencies[step.name] = Set(step.after)
@@ -223,11 +229,12 @@ public final class ModelBuilder: @unchecked Sendable {
         }
         // The scheduler takes the first ready name: an action (quick, it runs no statement)
         // and a step a model waits for go before the models, the others after them (they take
-        // a connection no model is ready for).
-        let actions = steps.filter { $0.action != nil }.map(\.name)
+        // a connection no model is ready for), an action `whenIdle` last.
+        let actions = steps.filter { $0.action != nil && !$0.whenIdle }.map(\.name)
         let blocking = steps.filter { !$0.before.isEmpty }.map(\.name)
         let others = steps.filter { $0.before.isEmpty && $0.action == nil }.map(\.name)
-        let scheduler = ModelScheduler(models: actions + blocking + modelNames + others, dependencies: dependencies)
+        let idle = steps.filter { $0.action != nil && $0.whenIdle }.map(\.name)
+        let scheduler = ModelScheduler(models: actions + blocking + modelNames + others + idle, dependencies: dependencies)
         let statementsByModel = Dictionary(uniqueKeysWithValues: rendered.map { ($0.0.name, ($0.0, $0.1)) })
         let group = DispatchGroup()
         for worker in connections {

@@ -291,6 +291,16 @@ import Testing
         #expect(applied.names.contains(inserted), "\(applied.names)")
         #expect(applied.names.contains { $0.hasPrefix("apply: insert into \"reckon_audit\".\"incremental_state\"") })
         #expect(!applied.names.contains { $0.contains("mart_campaign_daily") }, "the daily rows wait for the apply")
+        // In order: the state and the deletes, then the rebuilt rows.
+        let order = applied.names
+        if let delete = order.firstIndex(of: "apply: delete from \"analytics\".\"mart_marketing_attribution\""),
+            let insert = order.firstIndex(of: inserted),
+            let state = order.firstIndex(where: { $0.hasPrefix("apply: insert into \"reckon_audit\".\"incremental_state\"") })
+        {
+            #expect(state < insert && delete < insert, "\(order)")
+        } else {
+            Issue.record("missing apply steps in \(order)")
+        }
         // None of it is visible until the apply commits.
         #expect(try connection.execute(stateQuery, name: "state").rows.first?.first ?? nil == stateBefore)
         try build.createCandidate()
