@@ -99,6 +99,20 @@ public struct IncrementalState: Sendable {
                 ? ["create table \(SQL.qualified(schema: schema, name: "reckon_state_dimensions")) as \(currentDimensionRows)"] : [])
     }
 
+    /// `create index if not exists` run only when the index is missing: the statement takes
+    /// its table's lock before it looks, so it would wait for an autovacuum of the table (the
+    /// census tables are rewritten by every run) until PostgreSQL cancels it, after a second.
+    /// The same for the added column below.
+    func createIndexIfMissing(_ name: String, on table: String, columns: String) -> String {
+        """
+        do $reckon$ begin
+          if to_regclass(\(SQL.literal(SQL.qualified(schema: configuration.auditSchema, name: name)))) is null then
+            create index if not exists \(SQL.identifier(name)) on \(audit(table)) (\(columns));
+          end if;
+        end $reckon$
+        """
+    }
+
     /// Creates the state tables in the audit schema when missing.
     public var createStatements: [String] {
         [
@@ -123,9 +137,16 @@ public struct IncrementalState: Sendable {
               row_md5 text not null
             )
             """,
-            "create index if not exists incremental_dimensions_target on \(audit("incremental_dimensions")) (target_schema, source)",
+            createIndexIfMissing("incremental_dimensions_target", on: "incremental_dimensions", columns: "target_schema, source"),
             // Added after the first version: an older audit schema gains them here.
-            "alter table \(audit("incremental_state")) add column if not exists census_from jsonb",
+            """
+            do $reckon$ begin
+              if not exists (select from pg_attribute where attrelid = to_regclass(\(SQL.literal(audit("incremental_state"))))
+                             and attname = 'census_from' and not attisdropped) then
+                alter table \(audit("incremental_state")) add column if not exists census_from jsonb;
+              end if;
+            end $reckon$
+            """,
             """
             create table if not exists \(audit("incremental_recent_events")) (
               target_schema text not null,
@@ -133,7 +154,7 @@ public struct IncrementalState: Sendable {
               events bigint not null
             )
             """,
-            "create index if not exists incremental_recent_events_target on \(audit("incremental_recent_events")) (target_schema)",
+            createIndexIfMissing("incremental_recent_events_target", on: "incremental_recent_events", columns: "target_schema"),
             """
             create table if not exists \(audit("incremental_recent_rows")) (
               target_schema text not null,
@@ -141,7 +162,7 @@ public struct IncrementalState: Sendable {
               id text not null
             )
             """,
-            "create index if not exists incremental_recent_rows_key on \(audit("incremental_recent_rows")) (target_schema, source, id)",
+            createIndexIfMissing("incremental_recent_rows_key", on: "incremental_recent_rows", columns: "target_schema, source, id"),
             """
             create table if not exists \(audit("incremental_recent_statistics")) (
               target_schema text not null,
@@ -150,7 +171,7 @@ public struct IncrementalState: Sendable {
               rows_hash text not null
             )
             """,
-            "create index if not exists incremental_recent_statistics_target on \(audit("incremental_recent_statistics")) (target_schema)",
+            createIndexIfMissing("incremental_recent_statistics_target", on: "incremental_recent_statistics", columns: "target_schema"),
         ]
     }
 
@@ -362,8 +383,20 @@ public struct IncrementalState: Sendable {
                 // The next run's listing reads them by hashing when the planner knows their
                 // size; with statistics from before this census it may probe them row by row
                 // (~1 s for the window's sessions at 1,000,000 sessions). In the transaction:
-                // it counts the rows just inserted.
-                "analyze \(audit("incremental_recent_rows")), \(audit("incremental_recent_events"))",
+                // it counts the rows just inserted. Skipped when an autovacuum of these tables
+                // (which the last run's rewrite starts) holds them: that one analyzes them.
+                """
+                do $reckon$
+                declare
+                  publish_timeout text := current_setting('lock_timeout');
+                begin
+                  perform set_config('lock_timeout', '100ms', true);
+                  analyze \(audit("incremental_recent_rows")), \(audit("incremental_recent_events"));
+                  perform set_config('lock_timeout', publish_timeout, true);
+                exception when lock_not_available then
+                  perform set_config('lock_timeout', publish_timeout, true);
+                end $reckon$
+                """,
             ]
         }
         var dimensionStatements = [
