@@ -258,19 +258,26 @@ public struct AffectedSessions: Sendable {
         let statisticsFrom =
             recorded.censusFrom["facebook_ad_statistics"].map { "\(SQL.literal($0))::date" }
             ?? "(coalesce(\(statisticsMark)::date, '-infinity'::date) - \(Self.restatementDays))"
-        let current = table("current_dimensions")
-        let currentDimensions = "\(create) \(current) as \(state.currentDimensionRows)"
+        // The current rows are compared as they are read (a materialized CTE, not a table);
+        // the current rows of the keys that differ are kept beside them for the publish to
+        // record.
         let changedDimensions = """
             \(create) \(changed) as
-            with current_rows as (
-              select source, id, name_key, row_md5 from \(current)
+            with current_rows as materialized (
+              \(state.currentDimensionRows)
             ),
             recorded_rows as (
               select source, id, name_key, row_md5 from \(state.audit("incremental_dimensions")) where target_schema = \(target)
+            ),
+            differing as (
+              (select * from current_rows except select * from recorded_rows)
+              union
+              (select * from recorded_rows except select * from current_rows)
             )
-            (select * from current_rows except select * from recorded_rows)
-            union
-            (select * from recorded_rows except select * from current_rows)
+            select source, id, name_key, row_md5, false as is_current from differing
+            union all
+            select source, id, name_key, row_md5, true from current_rows
+            where (source, coalesce(id, '')) in (select source, coalesce(id, '') from differing)
             """
         let reasons = """
             \(create) \(table("affected_reasons")) as
@@ -377,7 +384,6 @@ public struct AffectedSessions: Sendable {
             [
                 // Compiling these wide statements (JIT) took longer than running them.
                 ("no jit", "set jit = off"),
-                ("current dimension rows", currentDimensions),
                 ("changed dimension rows", changedDimensions),
                 ("recent rows windows", "\(create) \(census.rowsWindows) as \(rowsWindows)"),
                 ("recent rows", "\(create) \(census.rows) as \(recentRowsSQL(windows: census.rowsWindows))"),

@@ -221,7 +221,7 @@ public final class IncrementalBuild: @unchecked Sendable {
         }
         let counts = try readCounts(schema: nil)
         for table in [
-            "current_dimensions", "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts",
+            "changed_dimensions", "affected_reasons", "recent_events_window", "recent_event_counts",
             "recent_rows_windows",
             "recent_rows", "affected_recent_sessions",
             "affected_sessions", "affected_day_reasons", "affected_day_keys", "recent_statistics", "recent_statistics_window",

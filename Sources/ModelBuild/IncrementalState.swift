@@ -207,12 +207,14 @@ public struct IncrementalState: Sendable {
         public let statistics: String
         /// `(from_day date)`, one row: the next restatement window's start (days after it).
         public let statisticsWindow: String
-        /// The dimension rows the listing compared with the recorded ones (`source, id,
-        /// name_key, row_md5`), and those that differed: the publish records exactly what the
-        /// listing saw, rewriting only the rows that changed. Nil for a full build's census
-        /// (its publish records the snapshot's dimension rows whole).
+        /// The current rows (`source, id, name_key, row_md5`) of the dimension keys that
+        /// differed when the listing compared them with the recorded ones, and those rows
+        /// (`changedDimensions`): the publish records exactly what the listing saw, rewriting
+        /// only the keys that changed. Nil for a full build's census (its publish records the
+        /// snapshot's dimension rows whole).
         public var dimensions: String? = nil
-        /// `(source, id, name_key, row_md5)`: the rows added, changed or deleted.
+        /// `(source, id, name_key, row_md5, is_current)`: the rows added, changed or deleted
+        /// (`is_current` false), and the current rows of their keys (`is_current` true).
         public var changedDimensions: String? = nil
     }
 
@@ -227,7 +229,8 @@ public struct IncrementalState: Sendable {
             eventCounts: table("recent_event_counts"), eventsWindow: table("recent_events_window"),
             rows: table("recent_rows"), rowsWindows: table("recent_rows_windows"),
             statistics: table("recent_statistics"), statisticsWindow: table("recent_statistics_window"),
-            dimensions: withDimensions ? table("current_dimensions") : nil,
+            dimensions: withDimensions
+                ? "(select source, id, name_key, row_md5 from \(table("changed_dimensions")) where is_current)" : nil,
             changedDimensions: withDimensions ? table("changed_dimensions") : nil)
     }
 
@@ -426,7 +429,7 @@ public struct IncrementalState: Sendable {
                    w.watermarks,
                    coalesce((select jsonb_object_agg(f.source, f.fingerprint) from (
                      select source, md5(string_agg(row_md5, '' order by id collate "C", row_md5)) as fingerprint
-                     from \(dimensions) group by source) f), '{}'::jsonb),
+                     from \(audit("incremental_dimensions")) where target_schema = \(target) group by source) f), '{}'::jsonb),
                    \(censusFrom)
             from \(SQL.qualified(schema: schema, name: "reckon_state_watermarks")) w
             on conflict (target_schema) do update set
