@@ -162,7 +162,17 @@ public struct IncrementalState: Sendable {
               id text not null
             )
             """,
-            createIndexIfMissing("incremental_recent_rows_key", on: "incremental_recent_rows", columns: "target_schema, source, id"),
+            // By target only: the listing reads a target's keys whole, by hashing. A key index
+            // (until this release) cost more to keep than anything it saved: 1.4 s for the
+            // 163,000 keys of a day at 3,000,000 sessions.
+            """
+            do $reckon$ begin
+              if to_regclass(\(SQL.literal(SQL.qualified(schema: configuration.auditSchema, name: "incremental_recent_rows_key")))) is not null then
+                drop index \(SQL.qualified(schema: configuration.auditSchema, name: "incremental_recent_rows_key"));
+              end if;
+            end $reckon$
+            """,
+            createIndexIfMissing("incremental_recent_rows_target", on: "incremental_recent_rows", columns: "target_schema"),
             """
             create table if not exists \(audit("incremental_recent_statistics")) (
               target_schema text not null,
