@@ -274,8 +274,8 @@ import Testing
         let stateBefore = try connection.execute(stateQuery, name: "state").rows.first?.first ?? nil
         // The apply's transaction opens as the delta build starts: it records the state, and
         // replaces the attribution mart's rows once they are rebuilt, before the build ends.
-        let applied = AppliedSteps()
-        let steps = try build.deltaBuilder(applyingEarly: { applied.add($0.name) }).build(progress: { _ in })
+        let applied = EventLog()
+        let steps = try build.deltaBuilder(applyingEarly: { applied.append($0.name) }).build(progress: { _ in })
         // The daily mart waited for its campaign days, which include the rebuilt rows'.
         let names = steps.map(\.name)
         if let keys = names.firstIndex(of: "affected campaign days of the rebuilt rows #3 analyze"),
@@ -287,12 +287,12 @@ import Testing
         }
         let inserted = "apply: insert into \"analytics\".\"mart_marketing_attribution\""
         let deadline = Date().addingTimeInterval(60)
-        while !applied.names.contains(inserted) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(applied.names.contains(inserted), "\(applied.names)")
-        #expect(applied.names.contains { $0.hasPrefix("apply: insert into \"reckon_audit\".\"incremental_state\"") })
-        #expect(!applied.names.contains { $0.contains("mart_campaign_daily") }, "the daily rows wait for the apply")
+        while !applied.events.contains(inserted) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(applied.events.contains(inserted), "\(applied.events)")
+        #expect(applied.events.contains { $0.hasPrefix("apply: insert into \"reckon_audit\".\"incremental_state\"") })
+        #expect(!applied.events.contains { $0.contains("mart_campaign_daily") }, "the daily rows wait for the apply")
         // In order: the state and the deletes, then the rebuilt rows.
-        let order = applied.names
+        let order = applied.events
         if let delete = order.firstIndex(of: "apply: delete from \"analytics\".\"mart_marketing_attribution\""),
             let insert = order.firstIndex(of: inserted),
             let state = order.firstIndex(where: { $0.hasPrefix("apply: insert into \"reckon_audit\".\"incremental_state\"") })
@@ -427,24 +427,5 @@ import Testing
         let recorded = try incremental(connection, url: url).state.recorded(on: connection)
         #expect(recorded?.censusFrom.isEmpty == false, "the run recorded its census")
         try expectEqualToAFullBuild(connection, url: url)
-    }
-}
-
-/// The names of the steps the apply's transaction reported, from its own thread.
-final class AppliedSteps: @unchecked Sendable {
-    // Safety: `recorded` is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var recorded: [String] = []
-
-    func add(_ name: String) {
-        lock.lock()
-        recorded.append(name)
-        lock.unlock()
-    }
-
-    var names: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorded
     }
 }
