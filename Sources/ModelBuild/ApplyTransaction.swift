@@ -99,15 +99,7 @@ final class ApplyTransaction: @unchecked Sendable {
 
     /// One statement, cancelled by an interrupt, reported as `apply: <first words>`.
     private func run(_ statement: String) throws {
-        let start = DispatchTime.now()
-        let rows = try CancellationRegistry.shared.whileRunning(connection) {
-            try connection.execute(statement, name: "apply")
-        }.affectedRows
-        let words = statement.split(whereSeparator: { $0.isWhitespace }).prefix(3).joined(separator: " ")
-        progress(
-            BuildStep(
-                name: "apply: \(words)", rows: rows,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+        try ModelBuilder.runTimed(statement, on: connection, name: "apply", progress: progress)
     }
 
     /// The transaction was abandoned before it committed.

@@ -355,12 +355,9 @@ public final class IncrementalBuild: @unchecked Sendable {
             applyTransaction = nil
             do {
                 try transaction.commit(after: dailyMartStatements())
-            } catch let error as PostgresError where error.sqlState == "55P03" {
-                // Rolled back: the blockers listed are other sessions'.
-                let builder = fullBuilder()
-                throw PublishLockError(
-                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
-                    blockers: builder.lockHolders())
+            } catch {
+                // Rolled back: the blockers a lock time-out lists are other sessions'.
+                throw fullBuilder().publishError(error)
             }
         } else {
             let statements = sessionMartStatements() + dailyMartStatements() + (try stateStatements())

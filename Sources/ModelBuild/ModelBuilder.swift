@@ -45,8 +45,8 @@ public final class ModelBuilder: @unchecked Sendable {
     /// supported yet).
     private var tookCensus = false
     /// Statements scheduled among the models like a model of their own (an incremental build
-    /// lists the daily mart's campaign days once the attribution mart is rebuilt, and compares
-    /// the rebuilt attribution rows with the published ones while the daily mart is built).
+    /// lists the daily mart's campaign days once the attribution mart is rebuilt, and feeds
+    /// its apply's transaction while the build goes on).
     public var extraSteps: [ExtraStep] = []
 
     /// Statements that wait for the models they read (`after`, which may also name other
@@ -385,32 +385,41 @@ public final class ModelBuilder: @unchecked Sendable {
     /// rolls back; a lock time-out becomes a `PublishLockError` naming the blocking sessions.
     /// `progress`, when given, gets one step per statement (`<name>: <leading words>`).
     func runPublishingTransaction(_ statements: [String], name: String, progress: ((BuildStep) -> Void)? = nil) throws {
-        let registry = CancellationRegistry.shared
         let all = ["set local lock_timeout = \(configuration.publishLockTimeoutSeconds * 1000)"] + statements
-        func timed(_ statement: String) throws {
-            let start = DispatchTime.now()
-            let rows = try registry.whileRunning(connection) { try connection.execute(statement, name: name) }.affectedRows
-            guard let progress else { return }
-            let words = statement.split(whereSeparator: { $0.isWhitespace }).prefix(3).joined(separator: " ")
-            progress(
-                BuildStep(
-                    name: "\(name): \(words)", rows: rows,
-                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
-        }
         do {
             try connection.execute("begin", name: name)
-            for statement in all { try timed(statement) }
+            for statement in all { try Self.runTimed(statement, on: connection, name: name, progress: progress) }
             // The last moment to stop: once `commit` is sent the change is published.
-            try timed("commit")
+            try Self.runTimed("commit", on: connection, name: name, progress: progress)
         } catch {
             _ = try? connection.execute("rollback", name: "\(name) rollback")
-            if let error = error as? PostgresError, error.sqlState == "55P03" {
-                throw PublishLockError(
-                    targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds,
-                    blockers: lockHolders())
-            }
-            throw error
+            throw publishError(error)
         }
+    }
+
+    /// Runs one statement of a publishing transaction on `connection`, cancelled by an
+    /// interrupt, and reports it to `progress` as `<name>: <its first three words>`.
+    static func runTimed(
+        _ statement: String, on connection: Connection, name: String, progress: ((BuildStep) -> Void)?
+    ) throws {
+        let start = DispatchTime.now()
+        let rows = try CancellationRegistry.shared.whileRunning(connection) {
+            try connection.execute(statement, name: name)
+        }.affectedRows
+        guard let progress else { return }
+        let words = statement.split(whereSeparator: { $0.isWhitespace }).prefix(3).joined(separator: " ")
+        progress(
+            BuildStep(
+                name: "\(name): \(words)", rows: rows,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+    }
+
+    /// `error` of a rolled-back publishing transaction, a lock time-out made a
+    /// `PublishLockError` naming the sessions that hold the marts.
+    func publishError(_ error: any Error) -> any Error {
+        guard let error = error as? PostgresError, error.sqlState == "55P03" else { return error }
+        return PublishLockError(
+            targetSchema: targetSchema, timeoutSeconds: configuration.publishLockTimeoutSeconds, blockers: lockHolders())
     }
 
     /// The other sessions holding locks on the published or staged marts, for a lock time-out.
